@@ -1,0 +1,1 @@
+"""Consent: sharing agreements, consent directives and the disclosure decision."""

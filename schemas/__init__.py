@@ -1,0 +1,1 @@
+"""The event contract: Avro schemas, code lists, codec, registry client, catalogue."""

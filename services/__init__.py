@@ -1,0 +1,1 @@
+"""Joined-up services: bus plumbing, gateway, router, thresholds, alerts, registry, CLI."""

@@ -1,0 +1,5 @@
+"""`python -m services` runs the `joinedup` CLI."""
+
+from services.cli.main import run
+
+run()

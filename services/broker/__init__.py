@@ -1,0 +1,1 @@
+"""The local Apache Kafka broker for machines without Docker (DESIGN.md)."""

@@ -1,0 +1,11 @@
+"""Errors of the local broker."""
+
+from services.exceptions import JoinedUpError
+
+
+class BrokerError(JoinedUpError):
+    """Raised when the local broker cannot be installed, started or stopped."""
+
+
+class MissingToolError(BrokerError):
+    """Raised when `java` (17+) or `mvn` is not installed."""

@@ -1,0 +1,1 @@
+"""Bus plumbing shared by every service: settings, Kafka clients, topics, logging."""

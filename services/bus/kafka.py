@@ -1,0 +1,95 @@
+"""Kafka clients built from settings: the one place aiokafka objects are made."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+
+from services.bus import topics
+from services.bus.exceptions import BrokerUnreachableError
+from services.bus.settings import BusSettings
+
+
+def build_producer(settings: BusSettings, **overrides: Any) -> AIOKafkaProducer:
+    """An idempotent producer (acks=all) for the configured cluster."""
+    options: dict[str, Any] = {
+        "bootstrap_servers": settings.bootstrap,
+        "enable_idempotence": True,
+        "acks": "all",
+        "linger_ms": 5,
+        "request_timeout_ms": int(settings.connect_timeout_s * 1000),
+    }
+    options.update(overrides)
+    return AIOKafkaProducer(**options)
+
+
+def build_consumer(settings: BusSettings, *topic_names: str, **overrides: Any) -> AIOKafkaConsumer:
+    """A consumer reading committed records only, from the earliest offset by default."""
+    options: dict[str, Any] = {
+        "bootstrap_servers": settings.bootstrap,
+        "auto_offset_reset": "earliest",
+        "isolation_level": "read_committed",
+        "enable_auto_commit": False,
+        "request_timeout_ms": int(settings.connect_timeout_s * 1000) + 30_000,
+        "session_timeout_ms": 10_000,
+        "heartbeat_interval_ms": 1_000,
+    }
+    options.update(overrides)
+    return AIOKafkaConsumer(*topic_names, **options)
+
+
+def build_admin(settings: BusSettings) -> AIOKafkaAdminClient:
+    """An admin client for topic management."""
+    return AIOKafkaAdminClient(
+        bootstrap_servers=settings.bootstrap,
+        request_timeout_ms=int(settings.connect_timeout_s * 1000),
+    )
+
+
+async def probe_cluster(bootstrap: str, timeout_s: float = 8.0) -> int:
+    """Return the number of brokers answering a metadata request, or raise a clear error."""
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap, request_timeout_ms=int(timeout_s * 1000)
+    )
+    try:
+        async with asyncio.timeout(timeout_s):
+            await admin.start()
+            metadata = await admin.describe_cluster()
+    except (TimeoutError, KafkaError, OSError) as exc:
+        msg = (
+            f"no Kafka broker answered at {bootstrap} within {timeout_s:g}s "
+            f"({type(exc).__name__}); check JOINEDUP_BOOTSTRAP_SERVERS or run "
+            "`joinedup broker start`"
+        )
+        raise BrokerUnreachableError(msg) from None
+    finally:
+        await admin.close()
+    return len(metadata["brokers"])
+
+
+async def ensure_topics(settings: BusSettings, names: list[str]) -> None:
+    """Create topics that do not exist yet (compacted where the name says so)."""
+    admin = build_admin(settings)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [
+            NewTopic(
+                name,
+                num_partitions=1 if name == topics.SCHEMAS else settings.default_partitions,
+                replication_factor=settings.replication_factor,
+                topic_configs={"cleanup.policy": "compact"} if name in topics.COMPACTED else {},
+            )
+            for name in names
+            if name not in existing
+        ]
+        if wanted:
+            with contextlib.suppress(TopicAlreadyExistsError):  # a concurrent creator won
+                await admin.create_topics(wanted)
+    finally:
+        await admin.close()

@@ -1,0 +1,31 @@
+"""Entry point of the `joinedup` console script."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from services.cli.broker import broker_app
+from services.cli.demo import demo
+from services.cli.smoke import smoke_app
+from services.exceptions import JoinedUpError
+
+app = typer.Typer(
+    help="Joined-up: multi-agency information sharing for children's services.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(broker_app, name="broker")
+app.add_typer(smoke_app, name="smoke")
+app.command()(demo)
+
+
+def run() -> None:
+    """Run the CLI; project errors print one clear sentence, not a traceback."""
+    try:
+        app()
+    except JoinedUpError as exc:
+        Console(stderr=True).print(f"[red]error:[/red] {exc}")
+        sys.exit(2)

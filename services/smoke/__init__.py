@@ -1,0 +1,1 @@
+"""Smoke app: proves the Faust plumbing end to end (stream -> agent -> table -> changelog)."""

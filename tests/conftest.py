@@ -1,0 +1,1 @@
+"""Shared test configuration: every test runs in development mode."""
