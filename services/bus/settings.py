@@ -13,7 +13,7 @@ from services.bus.exceptions import SettingsError
 Mode = Literal["development", "production"]
 ProcessingGuarantee = Literal["at-least-once", "exactly-once"]
 
-DEVELOPMENT_PLACEHOLDER = "development-only-not-a-secret"
+DEVELOPMENT_PLACEHOLDER = "development-only-placeholder-not-a-secret-key"
 
 LOCAL_BROKER_PORT = 19092
 

@@ -9,6 +9,7 @@ from rich.console import Console
 
 from services.cli.broker import broker_app
 from services.cli.demo import demo
+from services.cli.schemas import schemas_app
 from services.cli.smoke import smoke_app
 from services.exceptions import JoinedUpError
 
@@ -19,6 +20,7 @@ app = typer.Typer(
 )
 app.add_typer(broker_app, name="broker")
 app.add_typer(smoke_app, name="smoke")
+app.add_typer(schemas_app, name="schemas")
 app.command()(demo)
 
 

@@ -1,0 +1,35 @@
+"""Dead letters: what could not be processed, kept with why, never dropped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.bus import topics
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """One record that could not be processed, with the reason and where it came from."""
+
+    source_topic: str
+    partition: int
+    offset: int
+    reason: str
+    error: str
+    key: bytes | None
+    value: bytes | None
+
+    @property
+    def topic(self) -> str:
+        """`deadletter.<source>`: the source topic name without its `ingest.` prefix."""
+        return topics.deadletter(self.source_topic.removeprefix("ingest."))
+
+    def headers(self) -> list[tuple[str, bytes]]:
+        """Kafka headers carrying the reason (no payload content, no identifiers)."""
+        return [
+            ("joinedup.reason", self.reason.encode()),
+            ("joinedup.error", self.error[:500].encode()),
+            ("joinedup.source.topic", self.source_topic.encode()),
+            ("joinedup.source.partition", str(self.partition).encode()),
+            ("joinedup.source.offset", str(self.offset).encode()),
+        ]

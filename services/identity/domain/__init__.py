@@ -1,0 +1,1 @@
+"""Pure identity rules: identifier formats, check digits, child_ref derivation, links."""

@@ -1,0 +1,1 @@
+"""Packaged YAML defaults: rule thresholds and an example school calendar."""
