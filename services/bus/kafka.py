@@ -9,6 +9,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.partitioner import DefaultPartitioner
 
 from services.bus import topics
 from services.bus.exceptions import BrokerUnreachableError
@@ -93,3 +94,28 @@ async def ensure_topics(settings: BusSettings, names: list[str]) -> None:
                 await admin.create_topics(wanted)
     finally:
         await admin.close()
+
+
+def partition_for(child_ref: str, partitions: int) -> int:
+    """The partition Kafka's default partitioner gives the key `child_ref` (murmur2).
+
+    Used to send a record keyed otherwise (a compacted topic's own key) to its
+    child's partition, so it is read in order with that child's events.
+    """
+    return int(DefaultPartitioner()(child_ref.encode(), list(range(partitions)), []))
+
+
+async def partitions_of(settings: BusSettings, topic: str) -> list[int]:
+    """The partition numbers of `topic` (empty when it does not exist)."""
+    admin = build_admin(settings)
+    await admin.start()
+    try:
+        described = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    return sorted(
+        p["partition"]
+        for t in described
+        if t["topic"] == topic and not t["error_code"]
+        for p in t["partitions"]
+    )

@@ -9,6 +9,9 @@ from rich.console import Console
 
 from services.cli.broker import broker_app
 from services.cli.demo import demo
+from services.cli.gateway import gateway_app
+from services.cli.importer import import_app
+from services.cli.registry import registry_app
 from services.cli.schemas import schemas_app
 from services.cli.smoke import smoke_app
 from services.exceptions import JoinedUpError
@@ -21,6 +24,9 @@ app = typer.Typer(
 app.add_typer(broker_app, name="broker")
 app.add_typer(smoke_app, name="smoke")
 app.add_typer(schemas_app, name="schemas")
+app.add_typer(registry_app, name="registry")
+app.add_typer(gateway_app, name="gateway")
+app.add_typer(import_app, name="import")
 app.command()(demo)
 
 

@@ -1,0 +1,1 @@
+"""Policy data of the consent domain (YAML code lists with their sources)."""

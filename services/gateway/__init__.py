@@ -1,0 +1,1 @@
+"""HTTP ingest gateway for agency systems that cannot speak Kafka."""

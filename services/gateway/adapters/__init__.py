@@ -1,0 +1,1 @@
+"""Adapters of the gateway: JSON events to Avro records."""

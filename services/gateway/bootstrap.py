@@ -1,0 +1,111 @@
+"""The one place the gateway's real clients are built: `build_gateway(settings, ...)`.
+
+Nothing connects at import time. The app's lifespan starts the producer,
+makes sure the topics exist, replays `identity.links` into the identity index,
+and only then accepts requests; on shutdown it flushes and stops the producer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import structlog
+from fastapi import FastAPI
+
+from schemas.codec import AvroCodec
+from schemas.schema_source import SchemaSource
+from schemas.validation import EventValidator
+from services.bus import topics
+from services.bus.kafka import build_producer, ensure_topics
+from services.bus.settings import BusSettings
+from services.gateway.adapters.identity_links import IdentityStage, LinkLog
+from services.gateway.adapters.json_events import JsonEventParser
+from services.gateway.domain.idempotency import SeenEvents
+from services.gateway.domain.publishers import DEFAULT_FILE, PublisherDirectory
+from services.gateway.entrypoints.http import DEFAULT_MAX_BODY, build_http_app
+from services.gateway.exceptions import GatewayError
+from services.gateway.handlers import Ingest
+from services.identity.domain.child_ref import ChildRefKey, ChildRefKeyring
+from services.identity.domain.links import IdentityIndex
+from services.identity.handlers import IdentityResolver
+from services.sdk.deadletters import DeadLetterDecoder
+from services.sdk.publisher import Publisher, Receipt
+
+log = structlog.get_logger("joinedup.gateway")
+
+
+def keyring_from(settings: BusSettings) -> ChildRefKeyring:
+    """The child_ref keyring: version 1 is `JOINEDUP_CHILD_REF_KEY`."""
+    return ChildRefKeyring([ChildRefKey(1, settings.child_ref_key.get_secret_value().encode())])
+
+
+@dataclass(frozen=True)
+class GatewayOptions:
+    """How one gateway is set up beyond the bus settings."""
+
+    publishers_file: Path = DEFAULT_FILE
+    max_body_bytes: int = DEFAULT_MAX_BODY
+    seen_capacity: int = 1_000_000
+    links_topic: str = topics.IDENTITY_LINKS
+
+
+def topics_for(directory: PublisherDirectory, links_topic: str) -> list[str]:
+    """Topics the gateway writes: each publisher's ingest topic, the links and their dead letter."""
+    return [
+        *(topics.ingest(agency) for agency in directory.agencies),
+        links_topic,
+        topics.deadletter(links_topic),
+    ]
+
+
+def build_gateway(
+    settings: BusSettings,
+    schema_source: SchemaSource,
+    options: GatewayOptions | None = None,
+) -> FastAPI:
+    """The gateway as an ASGI app; Kafka work happens in its lifespan, not here."""
+    options = options or GatewayOptions()
+    directory = PublisherDirectory.from_file(options.publishers_file)
+    codec = AvroCodec(schema_source)
+    keyring = keyring_from(settings)
+    producer = build_producer(settings)
+    links = LinkLog(producer, codec, keyring, options.links_topic)
+    validator = EventValidator()
+    state: dict[str, Ingest] = {}
+
+    async def load_index() -> IdentityIndex:
+        index = IdentityIndex(keyring)
+        count = await links.replay(settings, index, DeadLetterDecoder(codec, producer))
+        log.info("identity links replayed", topic=options.links_topic, links=count)
+        return index
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await ensure_topics(settings, topics_for(directory, options.links_topic))
+        await producer.start()
+        try:
+            index = await load_index()
+            state["ingest"] = Ingest(
+                publishers={
+                    agency: Publisher(agency, producer, codec, validator)
+                    for agency in directory.agencies
+                },
+                parse=JsonEventParser(),
+                identity=IdentityStage(IdentityResolver(keyring, index), links),
+                seen=SeenEvents[Receipt](options.seen_capacity),
+            )
+            yield
+        finally:
+            state.clear()
+            await producer.stop()
+
+    def ingest() -> Ingest:
+        try:
+            return state["ingest"]
+        except KeyError:
+            raise GatewayError("the gateway is not started") from None
+
+    return build_http_app(ingest, directory.authenticate, lifespan, options.max_body_bytes)

@@ -1,0 +1,1 @@
+"""Transports of the gateway: the FastAPI app."""

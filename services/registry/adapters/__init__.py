@@ -1,0 +1,1 @@
+"""Adapters of the registry: the Kafka-backed log of registry records."""

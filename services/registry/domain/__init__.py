@@ -1,0 +1,1 @@
+"""The registry's pure domain: subjects, versions, ids, compatibility levels."""

@@ -1,0 +1,1 @@
+"""Entry points of the registry: the Confluent REST subset over HTTP."""

@@ -1,0 +1,1 @@
+"""Kafka-facing parts of the router: agreement feed, audit chain tails."""

@@ -1,0 +1,158 @@
+"""One event in, one decision per candidate recipient out: views and audit records.
+
+Pure: the Faust agent decodes, calls `route`, then writes what it returns.
+Every decision, permit and deny, yields one DisclosureDecided record; every
+permit yields one DisclosedEvent for the recipient's view carrying only the
+permitted fields. The pseudonymous child_ref stays in the view's envelope
+(it is the partition key and what a recipient's idempotent consumer and the
+alerts' evidence join on); raw identifiers never reach this stage.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Final, Protocol
+
+from consent.domain.agency import Agency
+from consent.domain.child import ChildState
+from consent.domain.disclosure import DENY_REASON_TEXT, Deny, Permit
+from consent.domain.event import EventFacts
+
+ENVELOPE: Final = frozenset(
+    {
+        "event_id",
+        "event_type",
+        "occurred_at",
+        "recorded_at",
+        "source",
+        "child_ref",
+        "correlation_id",
+    }
+)
+ROUTER_SOURCE: Final = {"agency": "joinedup-router", "system": "router", "practitioner_role": None}
+_DECISION_IDS: Final = uuid.UUID("6f1c2a8e-5b0d-4c7e-9a11-3d2f4e5a6b7c")
+
+
+class Decide(Protocol):
+    """The disclosure decision (consent.decision.decide_disclosure bound to a policy)."""
+
+    def __call__(
+        self, facts: EventFacts, recipient: Agency, state: ChildState, at: datetime, /
+    ) -> Permit | Deny:
+        """Decide what `recipient` may see of the event."""
+        ...
+
+
+@dataclass(slots=True)
+class Routed:
+    """What routing one event produced."""
+
+    views: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    audits: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    msg = f"cannot put a {type(value).__name__} into a view"
+    raise TypeError(msg)
+
+
+def disclosed_fields(event: Mapping[str, Any], permit: Permit) -> str:
+    """The permitted non-envelope fields of `event` as a JSON object."""
+    chosen = {name: event[name] for name in sorted(permit.fields - ENVELOPE) if name in event}
+    return json.dumps(chosen, default=_json_value, separators=(",", ":"))
+
+
+def view_record(
+    event: Mapping[str, Any], recipient: str, permit: Permit, decided_at: datetime
+) -> dict[str, Any]:
+    """The DisclosedEvent a recipient's view receives."""
+    return {
+        **{name: event.get(name) for name in ENVELOPE},
+        "recipient": recipient,
+        "agreement_id": permit.agreement_id,
+        "agreement_version": permit.agreement_version,
+        "legal_basis": permit.legal_basis,
+        "purpose": permit.purpose,
+        "consent_override": permit.override,
+        "decided_at": decided_at,
+        "fields": disclosed_fields(event, permit),
+    }
+
+
+def _reason(decision: Permit | Deny) -> str:
+    if isinstance(decision, Deny):
+        return f"{decision.reason}: {decision.detail or DENY_REASON_TEXT[decision.reason]}"
+    if decision.override:
+        return (
+            f"permitted under {decision.agreement_id} v{decision.agreement_version}; "
+            f"consent directive {decision.overridden_directive_id} overridden on a "
+            "safeguarding basis"
+        )
+    return f"permitted under {decision.agreement_id} v{decision.agreement_version}"
+
+
+def audit_record(
+    event: Mapping[str, Any],
+    recipient: str,
+    decision: Permit | Deny,
+    decided_at: datetime,
+    policy_version: str,
+) -> dict[str, Any]:
+    """The DisclosureDecided record of one decision (sealed into the chain by the caller)."""
+    permit = decision if isinstance(decision, Permit) else None
+    return {
+        "event_id": uuid.uuid5(_DECISION_IDS, f"{event['event_id']}/{recipient}"),
+        "event_type": "DisclosureDecided",
+        "occurred_at": decided_at,
+        "recorded_at": decided_at,
+        "source": ROUTER_SOURCE,
+        "child_ref": event["child_ref"],
+        "correlation_id": str(event["event_id"]),
+        "subject_event_id": event["event_id"],
+        "subject_event_type": event["event_type"],
+        "decision": decision.decision,
+        "recipient": recipient,
+        "fields": sorted(permit.fields) if permit else [],
+        "agreement_id": decision.agreement_id,
+        "legal_basis": permit.legal_basis if permit else None,
+        "purpose": permit.purpose if permit else None,
+        "override": permit.override if permit else False,
+        "reason": _reason(decision),
+        "policy_version": policy_version,
+        "prev_hash": "",
+        "hash": "",
+    }
+
+
+def route(  # noqa: PLR0913 - the decision's inputs, each needed
+    event: Mapping[str, Any],
+    *,
+    facts: EventFacts,
+    recipients: Sequence[Agency],
+    state: ChildState,
+    decide: Decide,
+    decided_at: datetime,
+    policy_version: str,
+) -> Routed:
+    """Decide for every candidate recipient; the provider itself is never a recipient."""
+    routed = Routed()
+    for recipient in recipients:
+        if recipient.id == facts.provider:
+            continue
+        decision = decide(facts, recipient, state, decided_at)
+        routed.audits.append(
+            audit_record(event, recipient.id, decision, decided_at, policy_version)
+        )
+        if isinstance(decision, Permit):
+            routed.views.append(
+                (recipient.id, view_record(event, recipient.id, decision, decided_at))
+            )
+    return routed

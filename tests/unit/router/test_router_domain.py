@@ -1,0 +1,204 @@
+"""The router's pure parts: child state folding, routing, the audit hash chain."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, date, datetime
+
+from consent.decision import decide_disclosure
+from consent.domain import (
+    Agency,
+    AgencyDirectory,
+    AgencySelector,
+    ChildState,
+    EventFacts,
+    RecipientSelector,
+    SharingAgreement,
+)
+from consent.index import PolicyIndex
+from services.router.domain.audit_chain import GENESIS, seal, verify_chain
+from services.router.domain.child_state import states_for
+from services.router.domain.routing import route
+
+AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+CHILD = "cr1_exampleexampleexampleexample00"
+DIRECTORY = AgencyDirectory(
+    agencies=(
+        Agency(id="school-1", kind="school", name="School 1", duty_contact="dsl@s1.example"),
+        Agency(id="school-2", kind="school", name="School 2", duty_contact="dsl@s2.example"),
+        Agency(id="la-education", kind="local-authority", name="LA", duty_contact="la@la.example"),
+    )
+)
+CLASSES = {
+    "event_id": "operational",
+    "event_type": "operational",
+    "occurred_at": "operational",
+    "recorded_at": "operational",
+    "source": "operational",
+    "child_ref": "identifying",
+    "correlation_id": "operational",
+    "school": "operational",
+    "session_date": "operational",
+    "session": "operational",
+    "register_code": "special-category",
+    "minutes_late": "operational",
+}
+
+
+def _event(event_type: str = "AttendanceMarked", **fields: object) -> dict[str, object]:
+    base: dict[str, object] = {
+        "event_id": uuid.uuid4(),
+        "event_type": event_type,
+        "occurred_at": AT,
+        "recorded_at": AT,
+        "source": {"agency": "school-1", "system": "mis", "practitioner_role": None},
+        "child_ref": CHILD,
+        "correlation_id": None,
+    }
+    return {**base, **fields}
+
+
+def _attendance() -> dict[str, object]:
+    return _event(
+        school="school-1",
+        session_date=date(2026, 3, 2),
+        session="AM",
+        register_code="N",
+        minutes_late=None,
+    )
+
+
+def _agreement(**changes: object) -> SharingAgreement:
+    values: dict[str, object] = {
+        "id": "isa-attendance",
+        "version": 1,
+        "title": "Attendance to the LA",
+        "provider": AgencySelector(kind="school"),
+        "recipient": RecipientSelector(agency="la-education"),
+        "event_types": frozenset({"AttendanceMarked"}),
+        "data_classes": frozenset({"operational"}),
+        "purpose": "attendance-support",
+        "legal_basis": "public-task-ca2004-s16la",
+        "valid_from": datetime(2025, 1, 1, tzinfo=UTC),
+    }
+    values.update(changes)
+    return SharingAgreement(**values)  # type: ignore[arg-type]
+
+
+def _route(event: dict[str, object], index: PolicyIndex, state: ChildState):
+    facts = EventFacts.from_event(event, provider_kind="school", field_classes=CLASSES)
+
+    def decide(f: EventFacts, r: Agency, s: ChildState, at: datetime):
+        return decide_disclosure(f, r, s, index, at)
+
+    recipients = index.candidate_recipients(facts, state)
+    return route(
+        event,
+        facts=facts,
+        recipients=recipients,
+        state=state,
+        decide=decide,
+        decided_at=AT,
+        policy_version=index.policy_version,
+    )
+
+
+class TestChildState:
+    def test_joining_counts_for_the_join_event(self):
+        """A school sees the PupilJoinedRoll that puts the child on its roll."""
+        state = ChildState(child_ref=CHILD)
+        deciding, after = states_for(state, _event("PupilJoinedRoll", school="school-2"))
+        assert "school-2" in deciding.on_roll_at
+        assert "school-2" in after.on_roll_at
+
+    def test_leaving_still_counts_for_the_leave_event(self):
+        """The school a pupil leaves decides on the state before the leaving."""
+        state = ChildState(child_ref=CHILD, on_roll_at=frozenset({"school-2"}))
+        deciding, after = states_for(state, _event("PupilLeftRoll", school="school-2"))
+        assert "school-2" in deciding.on_roll_at
+        assert "school-2" not in after.on_roll_at
+
+    def test_plans_start_and_end(self):
+        """A CP plan is active from its start event until its end event."""
+        state = ChildState(child_ref=CHILD)
+        _, started = states_for(state, _event("ChildProtectionPlanStarted"))
+        _, ended = states_for(started, _event("ChildProtectionPlanEnded"))
+        assert started.active_plans == {"cp"}
+        assert ended.active_plans == frozenset()
+
+
+class TestRoute:
+    def test_permit_writes_view_with_only_permitted_fields_and_one_audit(self):
+        """A permit yields a view without the special-category code and one audit record."""
+        index = PolicyIndex.compile([_agreement()], DIRECTORY)
+        routed = _route(_attendance(), index, ChildState(child_ref=CHILD))
+        assert [recipient for recipient, _ in routed.views] == ["la-education"]
+        disclosed = json.loads(routed.views[0][1]["fields"])
+        assert disclosed == {
+            "school": "school-1",
+            "session": "AM",
+            "session_date": "2026-03-02",
+            "minutes_late": None,
+        }
+        assert [a["decision"] for a in routed.audits] == ["permit"]
+        assert routed.audits[0]["agreement_id"] == "isa-attendance"
+
+    def test_deny_is_audited_and_writes_no_view(self):
+        """An agreement whose condition fails denies, audits the deny, writes no view."""
+        gated = _agreement(conditions=frozenset({"child-has-active-cp-plan"}))
+        index = PolicyIndex.compile([gated], DIRECTORY)
+        routed = _route(_attendance(), index, ChildState(child_ref=CHILD))
+        assert routed.views == []
+        assert [(a["decision"], a["recipient"]) for a in routed.audits] == [
+            ("deny", "la-education")
+        ]
+        assert routed.audits[0]["reason"].startswith("condition-not-met")
+
+    def test_no_agreement_no_candidates(self):
+        """Without agreements nobody is a candidate: nothing is disclosed."""
+        index = PolicyIndex.compile([], DIRECTORY)
+        routed = _route(_attendance(), index, ChildState(child_ref=CHILD))
+        assert routed.views == []
+        assert routed.audits == []
+
+    def test_decision_ids_are_stable_for_replays(self):
+        """The same event decided twice for a recipient gets the same audit event id."""
+        index = PolicyIndex.compile([_agreement()], DIRECTORY)
+        event = _attendance()
+        first = _route(event, index, ChildState(child_ref=CHILD))
+        second = _route(event, index, ChildState(child_ref=CHILD))
+        assert first.audits[0]["event_id"] == second.audits[0]["event_id"]
+
+
+class TestAuditChain:
+    def _chain(self, n: int) -> list[tuple[int, dict[str, object]]]:
+        prev = GENESIS
+        records = []
+        for offset in range(n):
+            record = seal({"decision": "permit", "n": offset}, prev)
+            prev = str(record["hash"])
+            records.append((offset, record))
+        return records
+
+    def test_intact_chain_verifies(self):
+        """An untouched chain has no breaks."""
+        count, breaks = verify_chain(0, self._chain(5))
+        assert count == 5
+        assert breaks == []
+
+    def test_edited_record_is_caught(self):
+        """Editing a record's content breaks its hash."""
+        records = self._chain(5)
+        records[2][1]["decision"] = "deny"
+        _, breaks = verify_chain(0, records)
+        assert [(b.offset, b.problem.split(" (")[0]) for b in breaks] == [
+            (2, "content does not match its hash")
+        ]
+
+    def test_removed_record_is_caught(self):
+        """Removing a record leaves the next one pointing at nothing."""
+        records = self._chain(5)
+        del records[2]
+        _, breaks = verify_chain(0, records)
+        assert [b.offset for b in breaks] == [3]

@@ -1,0 +1,31 @@
+"""A hand-written fake producer: records what it is given, answers like aiokafka."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Sent:
+    topic: str
+    value: bytes | None
+    key: bytes | None
+    headers: list | None
+    partition: int
+    offset: int
+
+
+@dataclass
+class FakeProducer:
+    sent: list[Sent] = field(default_factory=list)
+
+    async def send(self, topic, value=None, key=None, headers=None):
+        record = Sent(topic, value, key, headers, 0, len(self.sent))
+        self.sent.append(record)
+        future = asyncio.get_running_loop().create_future()
+        future.set_result(record)
+        return future
+
+    async def send_and_wait(self, topic, value=None, key=None, headers=None):
+        return await (await self.send(topic, value, key, headers))
