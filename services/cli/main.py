@@ -7,11 +7,14 @@ import sys
 import typer
 from rich.console import Console
 
+from services.cli.alerts import alerts_app
 from services.cli.broker import broker_app
+from services.cli.consent import consent_app
 from services.cli.demo import demo
 from services.cli.gateway import gateway_app
 from services.cli.importer import import_app
 from services.cli.registry import registry_app
+from services.cli.router import router_app
 from services.cli.schemas import schemas_app
 from services.cli.smoke import smoke_app
 from services.exceptions import JoinedUpError
@@ -27,6 +30,9 @@ app.add_typer(schemas_app, name="schemas")
 app.add_typer(registry_app, name="registry")
 app.add_typer(gateway_app, name="gateway")
 app.add_typer(import_app, name="import")
+app.add_typer(router_app, name="router")
+app.add_typer(consent_app, name="consent")
+app.add_typer(alerts_app, name="alerts")
 app.command()(demo)
 
 

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 
 import structlog
-from aiokafka import TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from consent.domain.agreement import SharingAgreement
 from schemas.codec import AvroCodec
@@ -36,7 +36,6 @@ class AgreementFeed:
     ) -> None:
         """Read `topic` (no consumer group), decode with `codec`."""
         self._settings = settings
-        self._consumer = build_consumer(settings, group_id=None)
         self._codec = codec
         self._on_change = on_change
         self._topic = topic
@@ -57,30 +56,32 @@ class AgreementFeed:
         if current is None or agreement.version >= current.version:
             self._latest[agreement.id] = agreement
 
-    async def _caught_up(self, ends: dict[TopicPartition, int]) -> bool:
-        for partition, end in ends.items():
-            if await self._consumer.position(partition) < end:
-                return False
-        return True
-
     async def run(self) -> None:
         """Read to the end, signal ready, then follow changes until cancelled."""
-        await self._consumer.start()
+        consumer = build_consumer(self._settings, group_id=None)  # made here: needs a loop
+        await consumer.start()
         try:
             partitions = await partitions_of(self._settings, self._topic)
             assigned = [TopicPartition(self._topic, p) for p in partitions]
-            self._consumer.assign(assigned)
-            await self._consumer.seek_to_beginning(*assigned)
-            ends = await self._consumer.end_offsets(assigned)
+            consumer.assign(assigned)
+            await consumer.seek_to_beginning(*assigned)
+            ends = await consumer.end_offsets(assigned)
             while True:
-                batch = await self._consumer.getmany(timeout_ms=200)
+                batch = await consumer.getmany(timeout_ms=200)
                 for records in batch.values():
                     for record in records:
                         self._apply(record.value, record.key)
                 if batch:
                     self._on_change(list(self._latest.values()))
-                if not self.ready.is_set() and await self._caught_up(ends):
+                if not self.ready.is_set() and await _caught_up(consumer, ends):
                     self._on_change(list(self._latest.values()))
                     self.ready.set()
         finally:
-            await self._consumer.stop()
+            await consumer.stop()
+
+
+async def _caught_up(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:
+    for partition, end in ends.items():
+        if await consumer.position(partition) < end:
+            return False
+    return True

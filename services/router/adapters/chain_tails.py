@@ -6,34 +6,28 @@ continues the chain exactly where the topic ends, whatever it wrote before.
 
 from __future__ import annotations
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 
 from schemas.codec import AvroCodec
 from services.bus import topics
+from services.bus.kafka import build_consumer
+from services.bus.settings import BusSettings
 from services.router.domain.audit_chain import GENESIS
-from services.router.exceptions import RouterError
 
-_READ_ATTEMPTS = 30
+_WINDOW = 64
 
 
 class ChainTails:
     """The last hash per audit partition: read once, then advanced as records are sealed."""
 
     def __init__(
-        self, consumer: AIOKafkaConsumer, codec: AvroCodec, topic: str = topics.AUDIT_DISCLOSURES
+        self, settings: BusSettings, codec: AvroCodec, topic: str = topics.AUDIT_DISCLOSURES
     ) -> None:
-        """Read tails with `consumer` (started by the caller, no group)."""
-        self._consumer = consumer
+        """Read tails from `topic` of the cluster in `settings`."""
+        self._settings = settings
         self._codec = codec
         self._topic = topic
         self._tails: dict[int, str] = {}
-        self._started = False
-
-    async def close(self) -> None:
-        """Stop the consumer if it was started."""
-        if self._started:
-            await self._consumer.stop()
-            self._started = False
 
     def forget(self) -> None:
         """Drop cached tails (after a rebalance another worker may have appended)."""
@@ -46,24 +40,35 @@ class ChainTails:
     async def tail(self, partition: int) -> str:
         """The hash that ends `partition`'s chain (GENESIS when the partition is empty)."""
         cached = self._tails.get(partition)
-        if cached is not None:
-            return cached
-        if not self._started:
-            await self._consumer.start()
-            self._started = True
-        tp = TopicPartition(self._topic, partition)
-        self._consumer.assign([tp])
-        end = (await self._consumer.end_offsets([tp]))[tp]
-        last = GENESIS
-        if end > 0:
-            self._consumer.seek(tp, end - 1)
-            for _ in range(_READ_ATTEMPTS):
-                records = (await self._consumer.getmany(tp, timeout_ms=1000)).get(tp, [])
-                if records:
-                    last = str(self._codec.decode(records[-1].value)["hash"])
+        if cached is None:
+            cached = self._tails[partition] = await self._read_tail(partition)
+        return cached
+
+    async def _read_tail(self, partition: int) -> str:
+        """The last committed record's hash, reading back from the end in growing windows.
+
+        The topic is written in transactions: its last offsets may be commit
+        markers or aborted records, which a read_committed reader never sees.
+        """
+        consumer = build_consumer(self._settings, group_id=None)
+        await consumer.start()
+        try:
+            tp = TopicPartition(self._topic, partition)
+            consumer.assign([tp])
+            end = (await consumer.end_offsets([tp]))[tp]
+            window = _WINDOW
+            while end > 0:
+                start = max(0, end - window)
+                consumer.seek(tp, start)
+                last = None
+                while await consumer.position(tp) < end:
+                    batch = (await consumer.getmany(tp, timeout_ms=500)).get(tp, [])
+                    last = next((m for m in reversed(batch) if m.offset < end), last)
+                if last is not None:
+                    return str(self._codec.decode(last.value)["hash"])
+                if start == 0:
                     break
-            else:
-                msg = f"{self._topic}[{partition}]: cannot read the chain's last record"
-                raise RouterError(msg)
-        self._tails[partition] = last
-        return last
+                window *= 4
+        finally:
+            await consumer.stop()
+        return GENESIS

@@ -7,6 +7,7 @@ to this test.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import uuid
@@ -30,9 +31,9 @@ from schemas.samples import sample_event
 from schemas.schema_source import InMemorySchemaSource
 from services.bus import topics
 from services.bus.kafka import build_consumer, build_producer, ensure_topics, partition_for
-from services.router.app import RouterTopics
 from services.router.audit_reader import read_partitions, verify_audit
 from services.router.bootstrap import build_router
+from services.router.stage import RouterTopics
 
 pytestmark = pytest.mark.integration
 
@@ -202,7 +203,7 @@ class TestRouterScenario:
             )
 
         app_id = unique_name("router")
-        changelog = build_consumer(bus_settings, f"{app_id}-children-changelog", group_id=None)
+        changelog = build_consumer(bus_settings, f"{app_id}-children", group_id=None)
         await changelog.start()
 
         async def direct(kind: str) -> None:
@@ -237,9 +238,9 @@ class TestRouterScenario:
                     audited.extend(codec.decode(r.value) for r in records)
             assert len(audited) >= count, f"router audited {len(audited)} of {count}"
 
-        app = build_router(bus_settings, source, agencies, app_id=app_id, router_topics=names)
-        app.finalize()
-        await app.start()
+        await ensure_topics(bus_settings, [f"{app_id}-children"])
+        router = build_router(bus_settings, source, agencies, app_id=app_id, router_topics=names)
+        running = asyncio.create_task(router.run())
         try:
             await publish("joined", school, "PupilJoinedRoll", school=school)
             await publish(
@@ -267,7 +268,8 @@ class TestRouterScenario:
             police_view = await _read_all(bus_settings, topics.view(police), codec, 0, 2)
             audit = await _read_all(bus_settings, names.audit, codec, 6)
         finally:
-            await app.stop()
+            router.stopping.set()
+            await asyncio.wait_for(running, 30)
             await audit_feed.stop()
             await changelog.stop()
             await producer.stop()

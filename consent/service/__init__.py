@@ -1,0 +1,1 @@
+"""The consent service: API and web page for consent officers and auditors."""

@@ -1,0 +1,1 @@
+"""Adapters of the consent service: Kafka publishing, replay and audit reading."""

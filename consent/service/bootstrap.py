@@ -1,0 +1,85 @@
+"""The one place the consent service's real clients are built: `build_consent_service`.
+
+Nothing connects at import time. The app's lifespan makes sure the topics
+exist, starts the producer, replays consent.agreements and consent.directives
+to their ends into the state, and only then serves; on shutdown it stops the
+producer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from consent.domain.agency import load_agency_directory
+from consent.service.adapters.audit import KafkaAuditTrail
+from consent.service.adapters.kafka import KafkaConsentPublisher, replay
+from consent.service.adapters.topics import ConsentTopics
+from consent.service.entrypoints.http import build_http_app
+from consent.service.handlers import ConsentService
+from consent.service.runtime import Runtime, RuntimeSlot
+from consent.service.users import DEFAULT_USERS_FILE, UserDirectory
+from schemas.catalogue import Catalogue
+from schemas.codec import AvroCodec
+from schemas.schema_source import SchemaSource
+from services.bus.kafka import build_producer, ensure_topics
+from services.bus.settings import BusSettings
+
+AGENCIES_FILE = Path(__file__).resolve().parents[2] / "deploy" / "config" / "agencies.yaml"
+# Bus-internal records, not events an agency publishes: no dry run for them.
+NOT_ROUTED_DOMAINS = frozenset({"consent", "audit", "view", "identity"})
+
+
+@dataclass(frozen=True)
+class ConsentOptions:
+    """How one consent service is set up beyond the bus settings."""
+
+    agencies_file: Path = AGENCIES_FILE
+    users_file: Path = DEFAULT_USERS_FILE
+    topics: ConsentTopics = field(default_factory=ConsentTopics)
+
+
+def routed_event_types(catalogue: Catalogue) -> frozenset[str]:
+    """Event types the router decides on (what agreements may name)."""
+    return frozenset(
+        t for t in catalogue.event_types if catalogue.domain(t) not in NOT_ROUTED_DOMAINS
+    )
+
+
+def build_consent_service(
+    settings: BusSettings, schema_source: SchemaSource, options: ConsentOptions | None = None
+) -> FastAPI:
+    """The consent service as an ASGI app; Kafka work happens in its lifespan."""
+    options = options or ConsentOptions()
+    names = options.topics
+    directory = load_agency_directory(options.agencies_file)
+    users = UserDirectory.from_file(options.users_file)
+    catalogue = Catalogue.load()
+    codec = AvroCodec(schema_source, catalogue)
+    slot = RuntimeSlot()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await ensure_topics(settings, [names.agreements, names.directives, names.audit])
+        producer = build_producer(settings)
+        await producer.start()
+        try:
+            state = await replay(settings, codec, names)
+            service = ConsentService(
+                state=state,
+                publisher=KafkaConsentPublisher(producer, codec, names),
+                directory=directory,
+                event_types=routed_event_types(catalogue),
+            )
+            audit = KafkaAuditTrail(settings, codec, names.audit)
+            slot.set(Runtime(service, audit, catalogue.field_classes))
+            yield
+        finally:
+            slot.set(None)
+            await producer.stop()
+
+    return build_http_app(slot, users, lifespan)

@@ -1,0 +1,1 @@
+"""Transports of the consent service: the FastAPI app and its web page."""

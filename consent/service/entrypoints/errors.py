@@ -1,0 +1,65 @@
+"""Errors as clear 4xx answers: {"error", "field", "rule"}; input is never echoed back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from consent.exceptions import ConsentError, FhirMappingError, UnknownCodeError
+from consent.service.exceptions import ConsentServiceError
+
+_SECTIONS = frozenset({"body", "query", "path", "header"})
+
+
+def _field(location: Sequence[int | str]) -> str:
+    parts = [str(part) for part in location]
+    if parts and parts[0] in _SECTIONS:
+        parts = parts[1:]
+    return ".".join(parts) or "(request)"
+
+
+def error_body(status: int, field: str, rule: str, **extra: Any) -> JSONResponse:
+    """The JSON error answer; 401s carry the bearer challenge."""
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(
+        {"error": f"{field}: {rule}", "field": field, "rule": rule, **extra},
+        status_code=status,
+        headers=headers,
+    )
+
+
+def _validation(errors: Sequence[Any]) -> JSONResponse:
+    problems = [{"field": _field(e["loc"]), "rule": e["msg"]} for e in errors]
+    first = problems[0] if problems else {"field": "(request)", "rule": "invalid"}
+    return error_body(422, first["field"], first["rule"], problems=problems)
+
+
+def render(exc: Exception) -> JSONResponse:
+    """The answer for an error raised while handling a request."""
+    if isinstance(exc, ConsentServiceError):
+        return error_body(exc.status, exc.field, exc.rule)
+    if isinstance(exc, RequestValidationError):
+        return _validation(exc.errors())
+    if isinstance(exc, ValidationError):
+        return _validation(exc.errors(include_url=False, include_input=False))
+    if isinstance(exc, FhirMappingError):
+        field, _, rule = str(exc).partition(": ")
+        return error_body(422, field if rule else "resource", rule or str(exc))
+    if isinstance(exc, UnknownCodeError):
+        return error_body(422, "code", str(exc))
+    return error_body(409, "(state)", str(exc))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route the service's errors through `render`."""
+
+    async def handle(_: Request, exc: Exception) -> JSONResponse:
+        return render(exc)
+
+    for kind in (RequestValidationError, ValidationError, ConsentError):
+        app.add_exception_handler(kind, handle)

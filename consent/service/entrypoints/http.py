@@ -1,0 +1,71 @@
+"""The consent service's FastAPI app: API under /v1, the consent officers' page at /."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from importlib import resources
+from typing import Final
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse, Response
+
+from consent.service.entrypoints.agreements import agreement_routes
+from consent.service.entrypoints.auth import guard
+from consent.service.entrypoints.children import children_routes
+from consent.service.entrypoints.errors import error_body, install_error_handlers
+from consent.service.entrypoints.oversight import oversight_routes
+from consent.service.runtime import RuntimeSlot
+from consent.service.users import UserDirectory
+
+# The page loads nothing from elsewhere: no CDN, no inline script.
+PAGE_HEADERS: Final = {
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+ASSETS: Final = {"app.js": "text/javascript", "style.css": "text/css"}
+
+
+def _asset(name: str) -> str:
+    return resources.files("consent.service.web").joinpath(name).read_text("utf-8")
+
+
+def build_http_app(
+    slot: RuntimeSlot,
+    users: UserDirectory,
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
+) -> FastAPI:
+    """The app; `slot` is filled by `lifespan` once state is rebuilt (or by tests)."""
+    app = FastAPI(
+        title="Joined-up consent service",
+        version="1",
+        description="Sharing agreements, consent directives, dry runs and audit search. "
+        "Bearer tokens; roles consent-officer and auditor.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    officer = guard(users, "consent-officer")
+    auditor = guard(users, "auditor")
+    anyone = guard(users, None)
+    app.include_router(agreement_routes(slot, officer, anyone))
+    app.include_router(children_routes(slot, officer))
+    app.include_router(oversight_routes(slot, officer, auditor, anyone))
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> HTMLResponse:
+        return HTMLResponse(_asset("index.html"), headers=PAGE_HEADERS)
+
+    @app.get("/static/{name}", include_in_schema=False)
+    async def asset(name: str) -> Response:
+        if name not in ASSETS:
+            return error_body(404, "name", f"no asset {name!r}")
+        return Response(_asset(name), media_type=ASSETS[name], headers=PAGE_HEADERS)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def health() -> dict[str, bool]:
+        slot.get()
+        return {"ready": True}
+
+    return app

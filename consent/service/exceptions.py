@@ -1,0 +1,55 @@
+"""Errors of the consent service; each names the field at fault and the rule broken."""
+
+from consent.exceptions import ConsentError
+
+
+class ConsentServiceError(ConsentError):
+    """Raised when a consent service request cannot be carried out."""
+
+    status = 400
+
+    def __init__(self, field: str, rule: str) -> None:
+        """Say which `field` broke which `rule`."""
+        super().__init__(f"{field}: {rule}")
+        self.field = field
+        self.rule = rule
+
+
+class UnauthenticatedError(ConsentServiceError):
+    """Raised when a request carries no bearer token or an unknown one."""
+
+    status = 401
+
+
+class ForbiddenError(ConsentServiceError):
+    """Raised when the signed-in user's role may not do what was asked."""
+
+    status = 403
+
+
+class NotFoundError(ConsentServiceError):
+    """Raised when the agreement, child or resource asked for is not known."""
+
+    status = 404
+
+
+class ConflictError(ConsentServiceError):
+    """Raised when a change conflicts with the current state (exists, retired, stale)."""
+
+    status = 409
+
+
+class InvalidRequestError(ConsentServiceError):
+    """Raised when a request is well-formed JSON but breaks a rule of the consent model."""
+
+    status = 422
+
+
+class NotReadyError(ConsentServiceError):
+    """Raised when the service is asked for something before it has rebuilt its state."""
+
+    status = 503
+
+
+class UsersFileError(ConsentError):
+    """Raised when the users file (token digests and roles) is missing or malformed."""

@@ -1,0 +1,1 @@
+"""Kafka, HTTP and file adapters of the alerts service."""

@@ -1,0 +1,1 @@
+"""The alerts read model: pure, no Kafka, no HTTP."""

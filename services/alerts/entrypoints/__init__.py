@@ -1,0 +1,1 @@
+"""Transports of the alerts service: web page, JSON API, SSE feed, tail."""

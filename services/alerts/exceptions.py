@@ -1,0 +1,27 @@
+"""Errors of the alerts service."""
+
+from services.exceptions import JoinedUpError
+
+
+class AlertsError(JoinedUpError):
+    """Raised when the alerts service cannot do what it was asked."""
+
+
+class AlertsConfigError(AlertsError):
+    """Raised when a duty-user or webhook file is missing or malformed, or a secret is unsafe."""
+
+
+class UnreadableRecordError(AlertsError):
+    """Raised when a view or acknowledgement record cannot be decoded into the read model."""
+
+
+class UnauthenticatedError(AlertsError):
+    """Raised when a request carries no valid bearer token or session."""
+
+
+class ForbiddenError(AlertsError):
+    """Raised when a signed-in user asks for something their agency or role does not allow."""
+
+
+class UnknownAlertError(AlertsError):
+    """Raised when an alert id is not on the signed-in agency's board."""

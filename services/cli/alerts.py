@@ -1,0 +1,69 @@
+"""`joinedup alerts serve|tail`: duty teams' alerts page and a terminal tail of a view."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from services.alerts.adapters.records import RecordCodec
+from services.alerts.bootstrap import build_app, build_tail_consumer, schema_source_for
+from services.alerts.entrypoints.tail import tail_alerts
+from services.alerts.settings import AlertsSettings
+from services.bus.logging import configure_logging
+from services.bus.settings import BusSettings
+from services.bus.topics import check_agency_id
+
+alerts_app = typer.Typer(
+    help="Alerts for duty teams: the live web page, the SSE feed, a terminal tail, webhooks.",
+    no_args_is_help=True,
+)
+
+
+@alerts_app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to bind (default 8020).")] = None,
+) -> None:
+    """Serve the duty teams' page, JSON API and /feed until interrupted."""
+    configure_logging()
+    settings = BusSettings()
+    options = AlertsSettings()
+    app = build_app(settings, options)
+    uvicorn.run(
+        app,
+        host=host or options.host,
+        port=port or options.port,
+        log_level="warning",
+        timeout_graceful_shutdown=2,
+    )
+
+
+def _agency(value: str) -> str:
+    try:
+        return check_agency_id(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+@alerts_app.command()
+def tail(
+    *,
+    agency: Annotated[str, typer.Option(help="Agency whose view to read.", callback=_agency)],
+    from_beginning: Annotated[
+        bool, typer.Option("--from-beginning", help="Start at the view's first record.")
+    ] = False,
+    max_alerts: Annotated[
+        int | None, typer.Option("--max", min=1, help="Stop after this many alerts.")
+    ] = None,
+) -> None:
+    """Print the agency's alerts as they arrive: time, severity, rule, child_ref, summary."""
+    configure_logging("WARNING")
+    settings = BusSettings()
+    codec = RecordCodec.from_source(schema_source_for(settings))
+    consumer = build_tail_consumer(settings, agency, from_beginning=from_beginning)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(tail_alerts(consumer, codec, typer.echo, max_alerts))

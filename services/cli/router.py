@@ -1,0 +1,91 @@
+"""`joinedup router worker|verify-audit`: the disclosure router."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from schemas.codec import AvroCodec
+from services.bus import topics
+from services.bus.logging import configure_logging
+from services.bus.settings import BusSettings
+from services.sdk.registry import registry_schema_source
+
+router_app = typer.Typer(
+    help="The router: decisions, per-agency views, audit.", no_args_is_help=True
+)
+console = Console(stderr=True)
+
+
+@router_app.command()
+def worker(  # noqa: PLR0913, PLR0917 - one option per topic an operator may rename
+    agencies: Annotated[Path | None, typer.Option(help="Agency directory YAML.")] = None,
+    app_id: Annotated[str, typer.Option(help="Consumer group / app id.")] = "joinedup-router",
+    audit_topic: Annotated[str, typer.Option()] = topics.AUDIT_DISCLOSURES,
+    agreements_topic: Annotated[str, typer.Option()] = topics.CONSENT_AGREEMENTS,
+    directives_topic: Annotated[str, typer.Option()] = topics.CONSENT_DIRECTIVES,
+    alerts_topic: Annotated[str, typer.Option()] = topics.ALERTS_RAISED,
+    instance: Annotated[
+        str, typer.Option(help="Unique per worker of one app id (its transactional id).")
+    ] = "0",
+) -> None:
+    """Run a router worker until interrupted (start more for more partitions)."""
+    from services.router.bootstrap import (  # noqa: PLC0415
+        AGENCIES_FILE,
+        build_router,
+        prepare_router_topics,
+    )
+    from services.router.stage import RouterTopics  # noqa: PLC0415 - keeps --help fast
+
+    configure_logging()
+    settings = BusSettings()
+    directory = agencies or AGENCIES_FILE
+    names = RouterTopics(
+        alerts=alerts_topic,
+        directives=directives_topic,
+        audit=audit_topic,
+        agreements=agreements_topic,
+    )
+    asyncio.run(prepare_router_topics(settings, directory, names))
+    source = registry_schema_source(settings)
+    router = build_router(
+        settings, source, directory, app_id=app_id, router_topics=names, instance=instance
+    )
+    asyncio.run(_run_until_signalled(router.run(), router.stopping))
+
+
+async def _run_until_signalled(work: Coroutine[Any, Any, None], stopping: asyncio.Event) -> None:
+    """Run `work`; SIGINT / SIGTERM ask it to stop after the batch in hand."""
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopping.set)
+    console.print("Router running; Ctrl-C stops it after the batch in hand")
+    await work
+
+
+@router_app.command("verify-audit")
+def verify_audit_command(
+    topic: Annotated[str, typer.Option(help="Audit topic.")] = topics.AUDIT_DISCLOSURES,
+) -> None:
+    """Verify the audit trail's hash chains; exit 1 when any record was edited or removed."""
+    from services.router.audit_reader import verify_audit  # noqa: PLC0415
+
+    settings = BusSettings()
+    report = asyncio.run(verify_audit(settings, AvroCodec(registry_schema_source(settings)), topic))
+    for gap in report.breaks:
+        console.print(
+            f"[red]BROKEN[/red] {topic}[{gap.partition}] offset {gap.offset}: {gap.problem}"
+        )
+    console.print(
+        f"{report.records} decision records in {report.partitions} partitions; "
+        f"{len(report.breaks)} break(s); {report.repeated_decisions} replayed "
+        "decision(s)"
+    )
+    if not report.intact:
+        raise typer.Exit(1)

@@ -1,0 +1,106 @@
+"""Fixtures for the consent page's browser tests: a broker, the service, headless Chromium.
+
+A missing broker or Chromium FAILS the tests with the reason; it never skips them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, sync_playwright
+
+from consent.service.adapters.topics import ConsentTopics
+from consent.service.bootstrap import ConsentOptions, build_consent_service
+from schemas.schema_source import InMemorySchemaSource
+from services.broker.local import LocalBroker
+from services.bus.kafka import probe_cluster
+from services.bus.settings import BusSettings
+from services.exceptions import JoinedUpError
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def consent_bus() -> Iterator[BusSettings]:
+    """A live broker: JOINEDUP_BOOTSTRAP_SERVERS if set, else the local one from Maven jars."""
+    settings = BusSettings()
+    started = False
+    try:
+        if settings.uses_local_broker:
+            broker = LocalBroker(settings)
+            started, _ = broker.start()
+        else:
+            asyncio.run(probe_cluster(settings.bootstrap, settings.connect_timeout_s))
+    except JoinedUpError as exc:
+        pytest.fail(f"browser tests need Kafka: {exc}", pytrace=False)
+    yield settings
+    if started:
+        LocalBroker(settings).stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def consent_url(consent_bus: BusSettings) -> Iterator[str]:
+    """The consent service served by uvicorn in a thread, on unique topics; its base URL."""
+    suffix = uuid.uuid4().hex[:10]
+    names = ConsentTopics(
+        agreements=f"consent-agreements-{suffix}",
+        directives=f"consent-directives-{suffix}",
+        audit=f"audit-{suffix}",
+    )
+    app = build_consent_service(consent_bus, InMemorySchemaSource(), ConsentOptions(topics=names))
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the consent service did not become ready", pytrace=False)
+        time.sleep(0.2)
+    yield url
+    server.should_exit = True
+    thread.join(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """Headless Chromium from /usr/bin/chromium (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"browser tests need {CHROMIUM}: apt-get install -y chromium", pytrace=False)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()

@@ -1,0 +1,204 @@
+"""The consent service on the real broker: publish, restart, rebuild; audit read back.
+
+The service runs in this process (its lifespan started by hand) with topics
+unique to the test and one InMemorySchemaSource shared with the test's codec.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from consent.service.adapters.topics import ConsentTopics
+from consent.service.bootstrap import ConsentOptions, build_consent_service
+from schemas.codec import AvroCodec
+from schemas.samples import sample_event
+from schemas.schema_source import InMemorySchemaSource
+from services.bus.kafka import build_consumer, build_producer, ensure_topics
+from services.router.domain.audit_chain import GENESIS, seal
+from services.router.domain.routing import audit_record
+
+pytestmark = pytest.mark.integration
+
+OFFICER = {"Authorization": "Bearer dev-token-consent-officer"}
+AUDITOR = {"Authorization": "Bearer dev-token-auditor"}
+AGREEMENT = {
+    "id": "isa-attendance",
+    "title": "Attendance to the LA attendance service",
+    "provider": {"kind": "school"},
+    "recipient": {"agency": "la-education"},
+    "event_types": ["AttendanceMarked"],
+    "data_classes": ["operational"],
+    "purpose": "attendance-support",
+    "legal_basis": "public-task-ca2004-s16la",
+    "valid_from": "2025-09-01T00:00:00Z",
+}
+DIRECTIVE = {
+    "id": "dir-1",
+    "kind": "withdrawn",
+    "purpose": "early-help",
+    "period": {"start": "2025-09-01T00:00:00Z"},
+    "recorded_by": {"role": "social-worker", "agency": "la-social-care"},
+}
+
+
+class RunningService:
+    """The app with its lifespan entered, and an httpx client on it."""
+
+    def __init__(self, settings, source, names: ConsentTopics) -> None:
+        self.app = build_consent_service(settings, source, ConsentOptions(topics=names))
+
+    async def __aenter__(self) -> httpx.AsyncClient:
+        self._lifespan = self.app.router.lifespan_context(self.app)
+        await self._lifespan.__aenter__()
+        self._client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.app), base_url="http://consent"
+        )
+        return self._client
+
+    async def __aexit__(self, *exc) -> None:
+        await self._client.aclose()
+        await self._lifespan.__aexit__(*exc)
+
+
+async def read_topic(settings, topic: str, codec: AvroCodec) -> list[tuple[bytes, int, dict]]:
+    consumer = build_consumer(settings, topic, group_id=None)
+    await consumer.start()
+    found = []
+    try:
+        for _ in range(10):
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                found.extend((r.key, r.partition, codec.decode(r.value)) for r in records)
+    finally:
+        await consumer.stop()
+    return found
+
+
+def topics_for(unique_name) -> ConsentTopics:
+    return ConsentTopics(
+        agreements=unique_name("consent-agreements"),
+        directives=unique_name("consent-directives"),
+        audit=unique_name("audit"),
+    )
+
+
+class TestConsentServiceOnKafka:
+    async def test_changes_are_published_and_a_restart_rebuilds_the_same_state(
+        self, bus_settings, unique_name
+    ):
+        """Create, version, retire, record a directive; a new instance serves the same state."""
+        names = topics_for(unique_name)
+        source = InMemorySchemaSource()
+        async with RunningService(bus_settings, source, names) as http:
+            assert (
+                await http.post("/v1/agreements", json=AGREEMENT, headers=OFFICER)
+            ).status_code == 201
+            second = {**{k: v for k, v in AGREEMENT.items() if k != "id"}, "title": "v2"}
+            assert (
+                await http.put("/v1/agreements/isa-attendance", json=second, headers=OFFICER)
+            ).json()["version"] == 2
+            other = {**AGREEMENT, "id": "isa-retired"}
+            await http.post("/v1/agreements", json=other, headers=OFFICER)
+            await http.post("/v1/agreements/isa-retired/retire", headers=OFFICER)
+            made = await http.post("/v1/children/c-1/directives", json=DIRECTIVE, headers=OFFICER)
+            assert made.status_code == 201
+            before = (await http.get("/v1/agreements", headers=OFFICER)).json()
+            directives_before = (
+                await http.get("/v1/children/c-1/directives", headers=OFFICER)
+            ).json()
+
+        async with RunningService(bus_settings, source, names) as http:
+            after = (await http.get("/v1/agreements", headers=OFFICER)).json()
+            directives_after = (
+                await http.get("/v1/children/c-1/directives", headers=OFFICER)
+            ).json()
+            again = await http.post("/v1/children/c-1/directives", json=DIRECTIVE, headers=OFFICER)
+        assert after == before
+        assert [(a["id"], a["version"], a["status"]) for a in after] == [
+            ("isa-attendance", 2, "active"),
+            ("isa-retired", 2, "retired"),
+        ]
+        assert directives_after == directives_before
+        assert again.json()["version"] == 2
+
+        codec = AvroCodec(source)
+        agreements = await read_topic(bus_settings, names.agreements, codec)
+        assert [(k, r["version"]) for k, _, r in agreements if k == b"isa-attendance"] == [
+            (b"isa-attendance", 1),
+            (b"isa-attendance", 2),
+        ]
+        assert all(r["event_type"] == "SharingAgreementPublished" for _, _, r in agreements)
+        directives = await read_topic(bus_settings, names.directives, codec)
+        assert [(k, r["directive"], r["version"]) for k, _, r in directives] == [
+            (b"c-1/dir-1", "consent_withdrawn", 1),
+            (b"c-1/dir-1", "consent_withdrawn", 2),
+        ]
+        assert json.loads(directives[0][2]["payload"])["child_ref"] == "c-1"
+
+    async def test_audit_search_and_verify_read_what_a_router_wrote(
+        self, bus_settings, unique_name
+    ):
+        """Sealed DisclosureDecided records are found by child and recipient; chains verify."""
+        names = topics_for(unique_name)
+        await ensure_topics(bus_settings, [names.audit])
+        source = InMemorySchemaSource()
+        codec = AvroCodec(source)
+        producer = build_producer(bus_settings)
+        await producer.start()
+        child, other = f"c-{uuid.uuid4().hex[:8]}", f"c-{uuid.uuid4().hex[:8]}"
+        decided = datetime.now(UTC).replace(microsecond=0)
+        permit = {
+            "decision": "permit",
+            "fields": frozenset({"event_id", "school"}),
+            "agreement_id": "isa-attendance",
+            "agreement_version": 1,
+            "legal_basis": "public-task-ca2004-s16la",
+            "purpose": "attendance-support",
+            "override": False,
+        }
+        try:
+            prev = GENESIS
+            for who, recipient in (
+                (child, "la-education"),
+                (other, "la-education"),
+                (child, "police-west"),
+            ):
+                event = sample_event("AttendanceMarked", child_ref=who)
+                from consent.domain import Deny, Permit  # noqa: PLC0415 - test-local builders
+
+                decision = (
+                    Permit(**permit)
+                    if recipient == "la-education"
+                    else Deny(reason="no-agreement", detail="no agreement")
+                )
+                record = seal(audit_record(event, recipient, decision, decided, "p1"), prev)
+                prev = record["hash"]
+                await producer.send_and_wait(
+                    names.audit,
+                    codec.encode("DisclosureDecided", record),
+                    key=who.encode(),
+                    partition=0,
+                )
+        finally:
+            await producer.stop()
+
+        async with RunningService(bus_settings, source, names) as http:
+            by_child = (await http.get(f"/v1/audit?child_ref={child}", headers=AUDITOR)).json()
+            by_recipient = (
+                await http.get("/v1/audit?recipient=la-education", headers=AUDITOR)
+            ).json()
+            csv = await http.get(f"/v1/audit?child_ref={child}&format=csv", headers=AUDITOR)
+            verified = (await http.get("/v1/audit/verify", headers=AUDITOR)).json()
+        assert [(d["recipient"], d["decision"]) for d in by_child["decisions"]] == [
+            ("la-education", "permit"),
+            ("police-west", "deny"),
+        ]
+        assert by_child["decisions"][0]["fields"] == ["event_id", "school"]
+        assert {d["child_ref"] for d in by_recipient["decisions"]} == {child, other}
+        assert len(csv.text.strip().splitlines()) == 3
+        assert verified["intact"]
+        assert verified["records"] == 3

@@ -1,0 +1,126 @@
+import pytest
+from consent_service_fakes import NOW, agreement_body, directive_body, service
+
+from consent.service import handlers
+from consent.service.commands import CreateAgreement, RecordDirective
+from consent.service.dry_run import DryRunRequest, dry_run
+from consent.service.exceptions import InvalidRequestError
+from schemas.catalogue import Catalogue
+
+FIELD_CLASSES = Catalogue.load().field_classes
+
+
+async def with_agreements(*bodies):
+    consent = service()
+    for body in bodies:
+        await handlers.create_agreement(consent, CreateAgreement.model_validate(body))
+    return consent
+
+
+def by_recipient(result):
+    return {d.recipient: d for d in result.decisions}
+
+
+class TestDryRun:
+    async def test_permit_names_exact_fields_agreement_basis_and_purpose(self):
+        """The recipient of an agreement gets a permit with the envelope and its class's fields."""
+        consent = await with_agreements(agreement_body())
+        result = dry_run(
+            consent,
+            DryRunRequest(event_type="AttendanceMarked", provider="school-100001"),
+            FIELD_CLASSES,
+        )
+        permit = by_recipient(result)["la-education"]
+        assert permit.decision == "permit"
+        assert "register_code" not in permit.fields  # special-category, not allowed
+        assert {"school", "session", "session_date", "event_id"} <= set(permit.fields)
+        assert (permit.agreement_id, permit.legal_basis, permit.purpose) == (
+            "isa-attendance",
+            "public-task-ca2004-s16la",
+            "attendance-support",
+        )
+
+    async def test_every_other_agency_is_decided_and_the_provider_is_not(self):
+        """Every agency but the provider gets a decision; those without an agreement are denied."""
+        consent = await with_agreements(agreement_body())
+        result = by_recipient(
+            dry_run(
+                consent,
+                DryRunRequest(event_type="AttendanceMarked", provider="school-100001"),
+                FIELD_CLASSES,
+            )
+        )
+        assert "school-100001" not in result
+        assert result["police-west"].decision == "deny"
+        assert result["police-west"].reason == "no-agreement"
+
+    async def test_a_gateway_event_gives_type_provider_child_and_fields(self):
+        """A gateway-shaped event is read for its type, source.agency, child_ref and fields."""
+        consent = await with_agreements(
+            agreement_body(data_classes=["operational", "special-category"])
+        )
+        event = {
+            "event_type": "AttendanceMarked",
+            "source": {"agency": "school-100002"},
+            "child_ref": "c-9",
+            "school": "school-100002",
+            "register_code": "N",
+        }
+        result = dry_run(consent, DryRunRequest(event=event), FIELD_CLASSES)
+        assert (result.provider, result.child_ref) == ("school-100002", "c-9")
+        permit = by_recipient(result)["la-education"]
+        assert "register_code" in permit.fields
+        assert "minutes_late" not in permit.fields  # not in the posted event
+
+    async def test_the_childs_withdrawal_is_applied(self):
+        """A recorded withdrawal for the purpose denies a consent-based agreement."""
+        consent = await with_agreements(
+            agreement_body(
+                id="isa-early-help",
+                provider={"agency": "school-100001"},
+                recipient={"agency": "la-social-care"},
+                event_types=["ConcernRaised"],
+                purpose="early-help",
+                legal_basis="consent",
+            )
+        )
+        await handlers.record_directive(
+            consent, "c-1", RecordDirective.model_validate(directive_body())
+        )
+        result = by_recipient(
+            dry_run(
+                consent,
+                DryRunRequest(
+                    event_type="ConcernRaised", provider="school-100001", child_ref="c-1", at=NOW
+                ),
+                FIELD_CLASSES,
+            )
+        )
+        assert result["la-social-care"].reason == "consent-withdrawn"
+
+    async def test_given_facts_meet_conditions(self):
+        """Plans given in the request satisfy the agreement's conditions."""
+        consent = await with_agreements(agreement_body(conditions=["child-has-active-cp-plan"]))
+        request = {"event_type": "AttendanceMarked", "provider": "school-100001"}
+        without = dry_run(consent, DryRunRequest.model_validate(request), FIELD_CLASSES)
+        with_plan = dry_run(
+            consent,
+            DryRunRequest.model_validate({**request, "active_plans": ["cp"]}),
+            FIELD_CLASSES,
+        )
+        assert by_recipient(without)["la-education"].reason == "condition-not-met"
+        assert by_recipient(with_plan)["la-education"].decision == "permit"
+
+    async def test_missing_or_unknown_provider_and_type_are_named(self):
+        """No event type, or a provider outside the directory, is refused by field."""
+        consent = service()
+        with pytest.raises(InvalidRequestError) as caught:
+            dry_run(consent, DryRunRequest(provider="school-100001"), FIELD_CLASSES)
+        assert caught.value.field == "event_type"
+        with pytest.raises(InvalidRequestError) as caught:
+            dry_run(
+                consent,
+                DryRunRequest(event_type="AttendanceMarked", provider="nobody"),
+                FIELD_CLASSES,
+            )
+        assert caught.value.field == "provider"
