@@ -20,22 +20,20 @@ from uuid import UUID
 GENESIS: Final = "0" * 64
 
 
-def _plain(value: Any) -> Any:
+def _canonical(value: Any) -> Any:
+    """JSON form of the values json cannot write itself (called by the C encoder)."""
     if isinstance(value, datetime):  # as stored: Avro timestamp-millis
         return int(value.timestamp() * 1000)
     if isinstance(value, date | UUID):
         return str(value)
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    return value
+    msg = f"cannot hash a {type(value).__name__}"
+    raise TypeError(msg)
 
 
 def content_hash(record: Mapping[str, Any]) -> str:
-    """SHA-256 of the record's canonical JSON, every field but `hash` itself."""
+    """SHA-256 of the record's canonical JSON (sorted keys), every field but `hash` itself."""
     content = {k: v for k, v in record.items() if k != "hash"}
-    canonical = json.dumps(_plain(content), sort_keys=True, separators=(",", ":"))
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=_canonical)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
