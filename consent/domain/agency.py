@@ -10,13 +10,16 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from consent.exceptions import PolicyDataError, UnknownAgencyError
 
-AgencyKind = Literal["school", "social-care", "police", "health", "local-authority"]
+# `bus`: the bus's own services that publish derived events (the thresholds
+# service's alerts), so that agreements can name them as a provider.
+AgencyKind = Literal["school", "social-care", "police", "health", "local-authority", "bus"]
 AGENCY_KINDS: tuple[AgencyKind, ...] = (
     "school",
     "social-care",
     "police",
     "health",
     "local-authority",
+    "bus",
 )
 # Lower-case letters, digits and hyphens: it names ingest.<id> and view.<id>.
 AgencyId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]

@@ -7,7 +7,6 @@ import contextlib
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from services.alerts.adapters.records import RecordCodec
 from services.alerts.bootstrap import build_app, build_tail_consumer, schema_source_for
@@ -16,6 +15,7 @@ from services.alerts.settings import AlertsSettings
 from services.bus.logging import configure_logging
 from services.bus.settings import BusSettings
 from services.bus.topics import check_agency_id
+from services.cli.serving import serve_app
 
 alerts_app = typer.Typer(
     help="Alerts for duty teams: the live web page, the SSE feed, a terminal tail, webhooks.",
@@ -32,12 +32,10 @@ def serve(
     configure_logging()
     settings = BusSettings()
     options = AlertsSettings()
-    app = build_app(settings, options)
-    uvicorn.run(
-        app,
-        host=host or options.host,
-        port=port or options.port,
-        log_level="warning",
+    serve_app(
+        lambda: build_app(settings, options),
+        host or options.host,
+        port or options.port,
         timeout_graceful_shutdown=2,
     )
 

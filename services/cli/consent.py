@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 from rich.console import Console
 
 from consent.service.adapters.audit import KafkaAuditTrail
@@ -18,6 +17,7 @@ from schemas.codec import AvroCodec
 from services.bus import topics
 from services.bus.logging import configure_logging
 from services.bus.settings import BusSettings
+from services.cli.serving import serve_app
 from services.sdk.registry import registry_schema_source
 
 consent_app = typer.Typer(
@@ -38,12 +38,12 @@ def serve(
     """Serve the consent API and page until interrupted (schemas from JOINEDUP_REGISTRY_URL)."""
     configure_logging()
     settings = BusSettings()
-    app = build_consent_service(
-        settings,
-        registry_schema_source(settings),
-        ConsentOptions(agencies_file=agencies, users_file=users, topics=ConsentTopics()),
+    options = ConsentOptions(agencies_file=agencies, users_file=users, topics=ConsentTopics())
+    serve_app(
+        lambda: build_consent_service(settings, registry_schema_source(settings), options),
+        host,
+        port,
     )
-    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 @consent_app.command("verify-audit")

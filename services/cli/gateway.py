@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from services.bus.logging import configure_logging
 from services.bus.settings import BusSettings
+from services.cli.serving import serve_app
 from services.gateway.bootstrap import GatewayOptions, build_gateway
 from services.gateway.domain.publishers import DEFAULT_FILE
 from services.gateway.entrypoints.http import DEFAULT_MAX_BODY
@@ -35,9 +35,7 @@ def serve(
     """Serve the gateway until interrupted (schemas from JOINEDUP_REGISTRY_URL)."""
     configure_logging()
     settings = BusSettings()
-    app = build_gateway(
-        settings,
-        registry_schema_source(settings),
-        GatewayOptions(publishers_file=publishers, max_body_bytes=max_body_bytes),
+    options = GatewayOptions(publishers_file=publishers, max_body_bytes=max_body_bytes)
+    serve_app(
+        lambda: build_gateway(settings, registry_schema_source(settings), options), host, port
     )
-    uvicorn.run(app, host=host, port=port, log_level="warning")
