@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
-import time
-import uuid
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from services.broker.local import LocalBroker
-from services.bus.kafka import build_consumer, build_producer, ensure_topics, probe_cluster
+from services.bus.kafka import probe_cluster
 from services.bus.settings import BusSettings
 
 console = Console(stderr=True)
@@ -29,45 +26,15 @@ def ensure_broker(settings: BusSettings) -> None:
         console.print(f"Using the Kafka cluster at {settings.bootstrap}")
 
 
-async def _count_through_smoke_app(settings: BusSettings, topic: str) -> dict[str, int]:
-    producer = build_producer(settings)
-    await producer.start()
-    try:
-        for key, times in (("child-a", 3), ("child-b", 1)):
-            for _ in range(times):
-                await producer.send_and_wait(topic, b"{}", key=key.encode())
-    finally:
-        await producer.stop()
-    consumer = build_consumer(settings, f"joinedup-smoke-{topic}-counts-changelog")
-    await consumer.start()
-    counts: dict[str, int] = {}
-    try:
-        deadline = time.monotonic() + 60
-        while counts != {"child-a": 3, "child-b": 1} and time.monotonic() < deadline:
-            for records in (await consumer.getmany(timeout_ms=500)).values():
-                for record in records:
-                    counts[record.key.decode().strip('"')] = int(record.value)
-    finally:
-        await consumer.stop()
-    return counts
+def demo(
+    *,
+    keep_running: Annotated[
+        bool, typer.Option("--keep-running", help="Leave the services up for the web pages.")
+    ] = False,
+) -> None:
+    """Start the broker and every service, drive the demo story, show who saw what."""
+    from services.demo.run import run_demo  # noqa: PLC0415 - keeps --help fast
 
-
-def demo() -> None:
-    """Start the broker, run the stream processors on sample events, print what happened."""
     settings = BusSettings()
     ensure_broker(settings)
-    topic = f"demo-smoke-{uuid.uuid4().hex[:8]}"
-    asyncio.run(ensure_topics(settings, [topic]))
-    worker = subprocess.Popen(  # noqa: S603 - our own CLI
-        [sys.executable, "-m", "services", "smoke", "worker", "--topic", topic],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        counts = asyncio.run(_count_through_smoke_app(settings, topic))
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
-    console.print(f"Smoke app counted records per key through a Faust table: {counts}")
-    if counts != {"child-a": 3, "child-b": 1}:
-        raise typer.Exit(1)
+    run_demo(settings, settings.home / "demo-logs", keep_running=keep_running)

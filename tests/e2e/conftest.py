@@ -1,27 +1,20 @@
-"""End-to-end fixtures: a live Kafka broker and a headless Chromium.
+"""End-to-end fixtures: a headless Chromium (the live broker comes from tests/conftest.py).
 
-Both FAIL the tests when missing; they never skip. The broker comes from the
-same place as the integration tests' (`JOINEDUP_BOOTSTRAP_SERVERS`, else the
-local broker from Maven jars, stopped at the end only if this session started
-it). Chromium is Debian's (/usr/bin/chromium), driven by Playwright.
+Both FAIL the tests when missing; they never skip. The broker is the session
+fixture `bus_settings` of tests/conftest.py, shared with the integration
+tier. Chromium is Debian's (/usr/bin/chromium), driven by Playwright.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.async_api import async_playwright
-
-from services.broker.local import LocalBroker
-from services.bus.kafka import probe_cluster
-from services.bus.settings import BusSettings
-from services.exceptions import JoinedUpError
 
 CHROMIUM = os.environ.get("JOINEDUP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -35,27 +28,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-@pytest.fixture(scope="session")
-def bus_settings() -> Iterator[BusSettings]:
-    """Settings pointing at a live broker; fails (never skips) without one."""
-    settings = BusSettings()
-    if not settings.uses_local_broker:
-        try:
-            asyncio.run(probe_cluster(settings.bootstrap, settings.connect_timeout_s))
-        except JoinedUpError as exc:
-            pytest.fail(f"end-to-end tests need Kafka: {exc}", pytrace=False)
-        yield settings
-        return
-    broker = LocalBroker(settings)
-    try:
-        started, _ = broker.start()
-    except JoinedUpError as exc:
-        pytest.fail(f"end-to-end tests need Kafka; starting it failed: {exc}", pytrace=False)
-    yield settings
-    if started:
-        broker.stop()
 
 
 @pytest.fixture
