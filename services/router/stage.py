@@ -23,6 +23,7 @@ from schemas.codec import AvroCodec
 from schemas.exceptions import ContractError
 from services.bus import topics
 from services.bus.deadletter import DeadLetter
+from services.bus.records import Incoming, Outgoing
 from services.router.adapters.chain_tails import ChainTails
 from services.router.domain.audit_chain import seal
 from services.router.domain.child_state import states_for, with_directive
@@ -55,28 +56,6 @@ class RouterParts:
     policy: LivePolicy
     chain: ChainTails
     topics: RouterTopics
-
-
-@dataclass(frozen=True, slots=True)
-class Incoming:
-    """One consumed record."""
-
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
-
-
-@dataclass(frozen=True, slots=True)
-class Outgoing:
-    """One record to write; `partition` None means Kafka's partitioner chooses by key."""
-
-    topic: str
-    key: bytes | None
-    value: bytes | None
-    partition: int | None = None
-    headers: tuple[tuple[str, bytes], ...] = ()
 
 
 class ChildStates:
