@@ -20,6 +20,8 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import pytest
 import uvicorn
@@ -30,12 +32,21 @@ from services.bus.settings import BusSettings
 from services.exceptions import JoinedUpError
 from services.registry.bootstrap import build_app
 
+T = TypeVar("T")
+
 
 def _testcontainers_kafka() -> Iterator[BusSettings]:
     from testcontainers.kafka import KafkaContainer  # noqa: PLC0415 - only with Docker
 
     with KafkaContainer("apache/kafka:4.1.1").with_kraft() as kafka:
         yield BusSettings(bootstrap_servers=kafka.get_bootstrap_server())
+
+
+def _off_loop(work: Callable[[], T]) -> T:
+    """Run blocking set-up in a thread of its own: the fixture may be set up while an
+    async test's event loop runs, and asyncio.run cannot nest in it."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
 
 
 @pytest.fixture(scope="session")
@@ -47,21 +58,23 @@ def bus_settings() -> Iterator[BusSettings]:
     settings = BusSettings()
     if not settings.uses_local_broker:
         try:
-            asyncio.run(probe_cluster(settings.bootstrap, settings.connect_timeout_s))
+            _off_loop(
+                lambda: asyncio.run(probe_cluster(settings.bootstrap, settings.connect_timeout_s))
+            )
         except JoinedUpError as exc:
             pytest.fail(f"integration tests need Kafka: {exc}", pytrace=False)
         yield settings
         return
     broker = LocalBroker(settings)
     try:
-        started, _ = broker.start()
+        started, _ = _off_loop(broker.start)
     except JoinedUpError as exc:
         pytest.fail(
             f"integration tests need Kafka; starting the local one failed: {exc}", pytrace=False
         )
     yield settings
     if started:
-        broker.stop()
+        _off_loop(broker.stop)
 
 
 @pytest.fixture

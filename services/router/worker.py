@@ -10,12 +10,10 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
-from aiokafka import TopicPartition
-
-from services.bus.kafka import build_consumer, ensure_topics
+from services.bus.kafka import ensure_topics
 from services.bus.records import Incoming, Outgoing
 from services.bus.settings import BusSettings
-from services.bus.transactional import TransactionalLoop
+from services.bus.transactional import TransactionalLoop, read_changelog
 from services.router.stage import ChildStates, RouterParts, RouterStage
 
 
@@ -59,22 +57,10 @@ class RouterWorker:
 
     async def on_assigned(self, partitions: set[int]) -> None:
         """Read the state changelog of `partitions` not restored yet (read_committed)."""
-        wanted = [TopicPartition(self.states.changelog, p) for p in partitions - self._restored]
-        if not wanted:
-            return
-        reader = build_consumer(self.settings, group_id=None)
-        await reader.start()
-        try:
-            reader.assign(wanted)
-            ends = await reader.end_offsets(wanted)
-            await reader.seek_to_beginning(*wanted)
-            for tp in wanted:
-                while await reader.position(tp) < ends[tp]:
-                    for message in (await reader.getmany(tp, timeout_ms=500)).get(tp, []):
-                        self.states.restore(message.key, message.value)
-        finally:
-            await reader.stop()
-        self._restored |= {tp.partition for tp in wanted}
+        fresh = partitions - self._restored
+        for _, key, value in await read_changelog(self.settings, self.states.changelog, fresh):
+            self.states.restore(key, value)
+        self._restored |= fresh
 
     async def run(self) -> None:
         """Follow the agreements; once caught up, route until `stopping` is set."""

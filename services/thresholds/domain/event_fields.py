@@ -8,6 +8,7 @@ only this module changes.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
@@ -97,12 +98,20 @@ def envelope(event: Event) -> Envelope:
     if not isinstance(source, Mapping):
         raise EventFieldError("field 'source' should be a mapping")
     return Envelope(
-        event_id=_field(event, "event_id", str),
+        event_id=_event_id(event),
         event_type=_field(event, "event_type", str),
         child_ref=_field(event, "child_ref", str),
         agency=_field(source, "agency", str),
         occurred_at=occurred_at,
     )
+
+
+def _event_id(event: Event) -> str:
+    """The event id as text (fastavro reads a uuid logical type as uuid.UUID)."""
+    value = event.get("event_id")
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return _field(event, "event_id", str)
 
 
 def attendance_mark(event: Event) -> AttendanceMark:
@@ -111,9 +120,9 @@ def attendance_mark(event: Event) -> AttendanceMark:
     if session not in {"AM", "PM"}:
         raise EventFieldError(f"field 'session' should be AM or PM, got {session!r}")
     return AttendanceMark(
-        date=_field(event, "date", dt.date),
+        date=_field(event, "session_date", dt.date),
         pm=session == "PM",
-        code=_field(event, "code", str),
+        code=_field(event, "register_code", str),
         school=_field(event, "school", str),
     )
 
@@ -123,10 +132,15 @@ def exclusion(event: Event) -> Exclusion:
     permanent = event.get("event_type") == PERMANENT_EXCLUSION_ISSUED
     return Exclusion(
         start_date=_field(event, "start_date", dt.date),
-        length_days=0 if permanent else _field(event, "length_days", int),
+        length_days=0 if permanent else _days_of(_field(event, "length_sessions", int)),
         school=_field(event, "school", str),
         permanent=permanent,
     )
+
+
+def _days_of(sessions: int) -> int:
+    """School days a suspension of `sessions` half-day sessions touches (two a day)."""
+    return (sessions + 1) // 2
 
 
 def roll_school(event: Event) -> str:

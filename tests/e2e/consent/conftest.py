@@ -5,7 +5,6 @@ A missing broker or Chromium FAILS the tests with the reason; it never skips the
 
 from __future__ import annotations
 
-import asyncio
 import socket
 import threading
 import time
@@ -21,10 +20,7 @@ from playwright.sync_api import Browser, sync_playwright
 from consent.service.adapters.topics import ConsentTopics
 from consent.service.bootstrap import ConsentOptions, build_consent_service
 from schemas.schema_source import InMemorySchemaSource
-from services.broker.local import LocalBroker
-from services.bus.kafka import probe_cluster
 from services.bus.settings import BusSettings
-from services.exceptions import JoinedUpError
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -39,24 +35,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def consent_bus() -> Iterator[BusSettings]:
-    """A live broker: JOINEDUP_BOOTSTRAP_SERVERS if set, else the local one from Maven jars."""
-    settings = BusSettings()
-    started = False
-    try:
-        if settings.uses_local_broker:
-            broker = LocalBroker(settings)
-            started, _ = broker.start()
-        else:
-            asyncio.run(probe_cluster(settings.bootstrap, settings.connect_timeout_s))
-    except JoinedUpError as exc:
-        pytest.fail(f"browser tests need Kafka: {exc}", pytrace=False)
-    yield settings
-    if started:
-        LocalBroker(settings).stop()
-
-
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -64,7 +42,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def consent_url(consent_bus: BusSettings) -> Iterator[str]:
+def consent_url(bus_settings: BusSettings) -> Iterator[str]:
     """The consent service served by uvicorn in a thread, on unique topics; its base URL."""
     suffix = uuid.uuid4().hex[:10]
     names = ConsentTopics(
@@ -72,7 +50,7 @@ def consent_url(consent_bus: BusSettings) -> Iterator[str]:
         directives=f"consent-directives-{suffix}",
         audit=f"audit-{suffix}",
     )
-    app = build_consent_service(consent_bus, InMemorySchemaSource(), ConsentOptions(topics=names))
+    app = build_consent_service(bus_settings, InMemorySchemaSource(), ConsentOptions(topics=names))
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -75,7 +75,13 @@ class EventFactory:
         hour = 9 if session == "AM" else 13
         at = dt.datetime.combine(day, dt.time(hour), tzinfo=LONDON)
         return self.make(
-            "AttendanceMarked", at, school, date=day, session=session, code=code, school=school
+            "AttendanceMarked",
+            at,
+            school,
+            session_date=day,
+            session=session,
+            register_code=code,
+            school=school,
         )
 
     def on(self, day: dt.date, event_type: str, agency: str = SCHOOL, **fields: Any) -> dict:

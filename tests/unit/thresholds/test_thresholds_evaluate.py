@@ -111,9 +111,9 @@ def _mark(day, code):
         "AttendanceMarked",
         at,
         "school-100001",
-        date=day,
+        session_date=day,
         session="AM",
-        code=code,
+        register_code=code,
         school="school-100001",
     )
 

@@ -11,7 +11,11 @@ LEFT_UNKNOWN = "roll.left-unknown-destination"
 
 def _suspend(child, start: dt.date, days: int):
     return child.on(
-        start, "SuspensionIssued", start_date=start, length_days=days, school="school-100001"
+        start,
+        "SuspensionIssued",
+        start_date=start,
+        length_sessions=2 * days,
+        school="school-100001",
     )
 
 

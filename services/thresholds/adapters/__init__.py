@@ -1,0 +1,1 @@
+"""Adapters of the thresholds service: code table, stored state, alert records."""
