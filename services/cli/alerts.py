@@ -62,6 +62,10 @@ def tail(
     configure_logging("WARNING")
     settings = BusSettings()
     codec = RecordCodec.from_source(schema_source_for(settings))
-    consumer = build_tail_consumer(settings, agency, from_beginning=from_beginning)
+
+    async def follow() -> None:
+        consumer = build_tail_consumer(settings, agency, from_beginning=from_beginning)
+        await tail_alerts(consumer, codec, typer.echo, max_alerts)
+
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(tail_alerts(consumer, codec, typer.echo, max_alerts))
+        asyncio.run(follow())

@@ -17,6 +17,7 @@ from services.cli.registry import registry_app
 from services.cli.router import router_app
 from services.cli.schemas import schemas_app
 from services.cli.smoke import smoke_app
+from services.cli.thresholds import thresholds_app
 from services.exceptions import JoinedUpError
 
 app = typer.Typer(
@@ -33,6 +34,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(router_app, name="router")
 app.add_typer(consent_app, name="consent")
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(thresholds_app, name="thresholds")
 app.command()(demo)
 
 

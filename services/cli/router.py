@@ -57,10 +57,10 @@ def worker(  # noqa: PLR0913, PLR0917 - one option per topic an operator may ren
     router = build_router(
         settings, source, directory, app_id=app_id, router_topics=names, instance=instance
     )
-    asyncio.run(_run_until_signalled(router.run(), router.stopping))
+    asyncio.run(run_until_signalled(router.run(), router.stopping))
 
 
-async def _run_until_signalled(work: Coroutine[Any, Any, None], stopping: asyncio.Event) -> None:
+async def run_until_signalled(work: Coroutine[Any, Any, None], stopping: asyncio.Event) -> None:
     """Run `work`; SIGINT / SIGTERM ask it to stop after the batch in hand."""
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -72,14 +72,16 @@ def _belongs(view: dict[str, Any], ids: set[str]) -> bool:
 
 def _report(console: Console, views: dict[str, list[dict[str, Any]]]) -> None:
     table = Table(title="What each agency's view received (this run)")
-    for column in ("recipient", "event", "fields disclosed", "agreement", "legal basis"):
+    table.add_column("recipient")
+    table.add_column("event", min_width=44)
+    for column in ("fields disclosed", "agreement", "legal basis"):
         table.add_column(column)
     for agency, records in views.items():
         for view in sorted(records, key=lambda v: v["occurred_at"]):
             fields = json.loads(view["fields"])
             what = view["event_type"]
             if what == "AlertRaised":
-                what = f"ALERT {fields.get('rule_id', '?')} ({fields.get('severity', '?')})"
+                what = f"ALERT {fields.get('rule_id', '?')}"
             table.add_row(
                 agency,
                 what,

@@ -8,13 +8,14 @@ also commits the consumed offsets.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import structlog
 
+from consent.domain.agency import Agency
 from consent.domain.child import ChildState
 from consent.domain.directive import ConsentDirective
 from consent.domain.event import EventFacts
@@ -85,6 +86,14 @@ class ChildStates:
             self._states[key.decode()] = ChildState.model_validate_json(value)
 
 
+def _addressed(event: dict[str, Any], candidates: Sequence[Agency]) -> Sequence[Agency]:
+    """An alert goes only to the agencies it names; any other event to every candidate."""
+    if event["event_type"] != "AlertRaised":
+        return candidates
+    named = set(event["recipient_agencies"])
+    return [agency for agency in candidates if agency.id in named]
+
+
 class RouterStage:
     """Routes one record at a time; what cannot be processed is dead-lettered with why."""
 
@@ -133,7 +142,7 @@ class RouterStage:
         routed = route(
             event,
             facts=facts,
-            recipients=parts.policy.candidates(facts, deciding),
+            recipients=_addressed(event, parts.policy.candidates(facts, deciding)),
             state=deciding,
             decide=parts.policy.decide,
             decided_at=datetime.now(UTC),

@@ -202,3 +202,14 @@ class TestAuditChain:
         del records[2]
         _, breaks = verify_chain(0, records)
         assert [b.offset for b in breaks] == [3]
+
+
+class TestAlertsAreAddressed:
+    def test_an_alert_goes_only_to_the_agencies_it_names(self):
+        """Of the candidates, an AlertRaised reaches only its recipient_agencies."""
+        from services.router.stage import _addressed  # noqa: PLC0415 - unit under test
+
+        candidates = list(DIRECTORY.agencies)
+        alert = _event("AlertRaised", recipient_agencies=["school-2"])
+        assert [a.id for a in _addressed(alert, candidates)] == ["school-2"]
+        assert _addressed(_attendance(), candidates) == candidates

@@ -1,0 +1,72 @@
+"""`joinedup thresholds worker|rules`: the threshold rules and their alerts."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from services.bus.logging import configure_logging
+from services.bus.settings import BusSettings
+from services.cli.router import run_until_signalled
+from services.sdk.registry import registry_schema_source
+
+thresholds_app = typer.Typer(
+    help="Threshold rules: alerts for duty teams, escalation.", no_args_is_help=True
+)
+console = Console(stderr=True)
+OVERRIDE_HELP = "An LA's override of the default rules (YAML); or JOINEDUP_THRESHOLDS_CONFIG."
+
+
+def _override(path: Path | None) -> Path | None:
+    configured = os.environ.get("JOINEDUP_THRESHOLDS_CONFIG")
+    return path or (Path(configured) if configured else None)
+
+
+@thresholds_app.command()
+def worker(
+    rules_override: Annotated[Path | None, typer.Option(help=OVERRIDE_HELP)] = None,
+    agencies: Annotated[Path | None, typer.Option(help="Agency directory YAML.")] = None,
+    app_id: Annotated[str, typer.Option(help="Consumer group.")] = "joinedup-thresholds",
+    instance: Annotated[str, typer.Option(help="Unique per worker of one app id.")] = "0",
+) -> None:
+    """Run a thresholds worker until interrupted."""
+    from services.thresholds.bootstrap import AGENCIES_FILE, build_thresholds  # noqa: PLC0415
+
+    configure_logging()
+    settings = BusSettings()
+    built = build_thresholds(
+        settings,
+        registry_schema_source(settings),
+        rules_override=_override(rules_override),
+        agencies_file=agencies or AGENCIES_FILE,
+        app_id=app_id,
+        instance=instance,
+    )
+    asyncio.run(run_until_signalled(built.run(), built.stopping))
+
+
+@thresholds_app.command()
+def rules(
+    rules_override: Annotated[Path | None, typer.Option(help=OVERRIDE_HELP)] = None,
+) -> None:
+    """Print the effective rules (defaults merged with the override)."""
+    from services.thresholds.domain.rules import load_rules  # noqa: PLC0415
+
+    table = Table(title="Threshold rules in force")
+    for column in ("rule", "on", "severity", "cool-down (days)", "source"):
+        table.add_column(column)
+    for rule in load_rules(_override(rules_override)).all():
+        table.add_row(
+            rule.id,
+            "yes" if rule.enabled else "no",
+            rule.severity,
+            str(rule.cool_down_days),
+            rule.source,
+        )
+    Console().print(table)
