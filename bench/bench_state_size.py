@@ -57,7 +57,13 @@ class Events:
     def mark(self, day, session, code):
         hour = 9 if session == "AM" else 13
         return self.make(
-            "AttendanceMarked", day, hour=hour, session_date=day, session=session, register_code=code, school=SCHOOL
+            "AttendanceMarked",
+            day,
+            hour=hour,
+            session_date=day,
+            session=session,
+            register_code=code,
+            school=SCHOOL,
         )
 
 
@@ -96,7 +102,9 @@ def worst_case(calendar: SchoolCalendar, events: Events) -> Iterator[dict]:
             agency = AGENCIES[index // 5 % len(AGENCIES)]
             yield events.make("ConcernRaised", day, agency, category="neglect")
         if index % 20 == 0:
-            yield events.make("SuspensionIssued", day, start_date=day, length_sessions=6, school=SCHOOL)
+            yield events.make(
+                "SuspensionIssued", day, start_date=day, length_sessions=6, school=SCHOOL
+            )
 
 
 def state_bytes(calendar, rules, events) -> tuple[int, int, int]:
