@@ -13,7 +13,7 @@ pytestmark = pytest.mark.integration
 
 class TestDemo:
     def test_demo_tells_the_story_and_the_audit_verifies(self, bus_settings, tmp_path):
-        """The demo starts every service, and the audit shows the permits and denies it should."""
+        """The demo starts every service; views, alerts and audit show what they should."""
         env = {
             **os.environ,
             "JOINEDUP_BOOTSTRAP_SERVERS": bus_settings.bootstrap,
@@ -33,5 +33,7 @@ class TestDemo:
         assert "condition-not-met" in output
         assert "consent-not-given" in output
         assert "isa-operation-encompass" in output
+        assert "ALERT safeguarding.operation-encompass" in output
+        assert "ALERT safeguarding.multi-agency-match" in output
         assert "'intact': True" in output
         assert "Traceback" not in output

@@ -79,7 +79,7 @@ def escalation_record(
         ),
         "alert_id": alert_id(escalation.dedupe_key),
         "rule_id": f"{escalation.rule_id}.escalated",
-        "severity": ESCALATED[severity],
+        "severity": ESCALATED[SEVERITY[severity]],
         "evidence_event_ids": [],
         "due_by": overdue,
         **_recipients(escalation.recipients),
