@@ -20,6 +20,7 @@ import structlog
 from aiokafka import AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 
 from services.bus.kafka import build_consumer, build_producer
+from services.bus.reading import records_to_end
 from services.bus.records import Incoming, Outgoing
 from services.bus.settings import BusSettings
 
@@ -138,20 +139,9 @@ async def read_changelog(
     settings: BusSettings, changelog: str, partitions: Iterable[int]
 ) -> list[tuple[int, bytes, bytes | None]]:
     """Every committed (partition, key, value) of `partitions` of a state changelog, in order."""
-    wanted = [TopicPartition(changelog, p) for p in partitions]
+    wanted = list(partitions)
     if not wanted:
         return []
-    reader = build_consumer(settings, group_id=None)
-    await reader.start()
-    found: list[tuple[int, bytes, bytes | None]] = []
-    try:
-        reader.assign(wanted)
-        ends = await reader.end_offsets(wanted)
-        await reader.seek_to_beginning(*wanted)
-        for tp in wanted:
-            while await reader.position(tp) < ends[tp]:
-                batch = (await reader.getmany(tp, timeout_ms=500)).get(tp, [])
-                found.extend((tp.partition, m.key, m.value) for m in batch)
-    finally:
-        await reader.stop()
-    return found
+    return [
+        (r.partition, r.key, r.value) async for r in records_to_end(settings, changelog, wanted)
+    ]

@@ -18,12 +18,12 @@ from consent.domain.agency import load_agency_directory
 from schemas.codec import AvroCodec
 from schemas.registry_client import RegistryClient
 from services.bus import topics
+from services.bus.reading import records_to_end
 from services.bus.settings import BusSettings
 from services.demo import driving
 from services.demo.processes import Services
 from services.demo.story import AFTER_CONSENT, STORY, new_nhs_numbers
 from services.router.bootstrap import AGENCIES_FILE
-from services.sdk.reading import records_to_end
 
 AGREEMENTS_FILE = AGENCIES_FILE.with_name("demo-agreements.yaml")
 GATEWAY, CONSENT, ALERTS = "http://127.0.0.1:8000", "http://127.0.0.1:8010", "http://127.0.0.1:8020"

@@ -7,11 +7,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-
 from schemas.codec import AvroCodec
 from services.bus import topics
-from services.bus.kafka import build_consumer, partitions_of
+from services.bus.kafka import partitions_of
+from services.bus.reading import records_to_end
 from services.bus.settings import BusSettings
 from services.router.domain.audit_chain import ChainBreak, verify_chain
 
@@ -20,26 +19,12 @@ async def read_partitions(
     settings: BusSettings, codec: AvroCodec, topic: str = topics.AUDIT_DISCLOSURES
 ) -> AsyncIterator[tuple[int, list[tuple[int, dict[str, Any]]]]]:
     """Each partition's (offset, record) pairs from the beginning to the current end."""
-    consumer = build_consumer(settings, group_id=None)
-    await consumer.start()
-    try:
-        for number in await partitions_of(settings, topic):
-            yield number, await _read_partition(consumer, codec, TopicPartition(topic, number))
-    finally:
-        await consumer.stop()
-
-
-async def _read_partition(
-    consumer: AIOKafkaConsumer, codec: AvroCodec, tp: TopicPartition
-) -> list[tuple[int, dict[str, Any]]]:
-    consumer.assign([tp])
-    end = (await consumer.end_offsets([tp]))[tp]
-    await consumer.seek_to_beginning(tp)
-    records: list[tuple[int, dict[str, Any]]] = []
-    while end > 0 and await consumer.position(tp) < end:
-        batch = (await consumer.getmany(tp, timeout_ms=1000)).get(tp, [])
-        records.extend((m.offset, codec.decode(m.value)) for m in batch if m.offset < end)
-    return records
+    for number in await partitions_of(settings, topic):
+        records = [
+            (r.offset, codec.decode(r.value))
+            async for r in records_to_end(settings, topic, [number])
+        ]
+        yield number, records
 
 
 @dataclass

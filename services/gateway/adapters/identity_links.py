@@ -17,6 +17,7 @@ from aiokafka.errors import KafkaError
 from schemas.codec import AvroCodec
 from schemas.models.common import Source
 from services.bus import topics
+from services.bus.reading import records_to_end
 from services.bus.settings import BusSettings
 from services.gateway.exceptions import GatewayError
 from services.identity.domain.child_ref import ChildRefKeyring
@@ -24,7 +25,6 @@ from services.identity.domain.identifiers import Identifier, parse_identifier
 from services.identity.domain.links import IdentityIndex
 from services.identity.handlers import IdentityResolver
 from services.sdk.deadletters import DeadLetterDecoder
-from services.sdk.reading import records_to_end
 
 GATEWAY_SYSTEM: Final = "joinedup-gateway"
 LINK_METHOD: Final = "supplied by the publishing agency at ingest"

@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from schemas.codec import AvroCodec
+from services.bus.reading import records_to_end
 from services.bus.settings import BusSettings
 from services.gateway.bootstrap import GatewayOptions, build_gateway
 from services.gateway.domain.publishers import token_digest
-from services.sdk.reading import records_to_end
 
 MAX_BODY = 256 * 1024
 NHS_NUMBER = "943 476 5919"

@@ -7,8 +7,8 @@ import pytest
 from schemas.codec import AvroCodec
 from schemas.schema_source import InMemorySchemaSource
 from services.bus.kafka import ensure_topics
+from services.bus.reading import records_to_end
 from services.sdk.publisher import Publisher
-from services.sdk.reading import records_to_end
 
 
 @pytest.fixture

@@ -2,39 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 from aiokafka import TopicPartition
 
-from services.bus.kafka import build_admin, build_consumer
+from services.bus.kafka import build_consumer, partitions_of
 from services.bus.settings import BusSettings
 
 
-async def partitions_of(settings: BusSettings, topic: str) -> list[int]:
-    """The partition numbers of `topic` (none if it does not exist)."""
-    admin = build_admin(settings)
-    await admin.start()
-    try:
-        described = await admin.describe_topics([topic])
-    finally:
-        await admin.close()
-    numbers = [
-        int(p.get("partition", p.get("partition_index", 0)))
-        for entry in described
-        if entry.get("topic") == topic and not entry.get("error_code")
-        for p in entry.get("partitions", [])
-    ]
-    return sorted(numbers)
-
-
-async def records_to_end(settings: BusSettings, topic: str) -> AsyncIterator[Any]:
+async def records_to_end(
+    settings: BusSettings, topic: str, only: Iterable[int] | None = None
+) -> AsyncIterator[Any]:
     """Every record of `topic` up to the end it had when called, partition by partition.
 
     Offsets may have gaps (compaction, transaction markers); records come as
     aiokafka's ConsumerRecord (topic, partition, offset, key, value, headers).
     """
-    partitions = [TopicPartition(topic, n) for n in await partitions_of(settings, topic)]
+    numbers = await partitions_of(settings, topic) if only is None else sorted(only)
+    partitions = [TopicPartition(topic, n) for n in numbers]
     if not partitions:
         return
     consumer = build_consumer(settings, group_id=None)
