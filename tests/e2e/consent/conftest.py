@@ -10,29 +10,15 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, sync_playwright
 
 from consent.service.adapters.topics import ConsentTopics
 from consent.service.bootstrap import ConsentOptions, build_consent_service
 from schemas.schema_source import InMemorySchemaSource
 from services.bus.settings import BusSettings
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _free_port() -> int:
@@ -69,16 +55,3 @@ def consent_url(bus_settings: BusSettings) -> Iterator[str]:
     yield url
     server.should_exit = True
     thread.join(timeout=15)
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Browser]:
-    """Headless Chromium from /usr/bin/chromium (never a downloaded browser)."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"browser tests need {CHROMIUM}: apt-get install -y chromium", pytrace=False)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
