@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import structlog
+
 from services.bus import topics
+from services.bus.records import Incoming, Outgoing
+
+log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,3 +38,12 @@ class DeadLetter:
             ("joinedup.source.partition", str(self.partition).encode()),
             ("joinedup.source.offset", str(self.offset).encode()),
         ]
+
+
+def dead_letter(record: Incoming, reason: str, error: str) -> Outgoing:
+    """The record as it came, bound for `deadletter.<source>` with the reason in headers."""
+    letter = DeadLetter(
+        record.topic, record.partition, record.offset, reason, error, record.key, record.value
+    )
+    log.warning("dead-lettered", topic=letter.source_topic, offset=letter.offset, reason=reason)
+    return Outgoing(letter.topic, letter.key, letter.value, None, tuple(letter.headers()))

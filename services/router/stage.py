@@ -23,7 +23,7 @@ from schemas.catalogue import Catalogue
 from schemas.codec import AvroCodec
 from schemas.exceptions import ContractError
 from services.bus import topics
-from services.bus.deadletter import DeadLetter
+from services.bus.deadletter import dead_letter
 from services.bus.records import Incoming, Outgoing
 from services.router.adapters.chain_tails import ChainTails
 from services.router.domain.audit_chain import seal
@@ -110,17 +110,9 @@ class RouterStage:
                 return [self.apply_directive(event, record.partition)]
             return await self.route_event(event, record.partition)
         except ContractError as exc:
-            return [self.dead_letter(record, "undecodable", str(exc))]
+            return [dead_letter(record, "undecodable", str(exc))]
         except (KeyError, ValueError) as exc:
-            return [self.dead_letter(record, "unroutable", f"{type(exc).__name__}: {exc}")]
-
-    def dead_letter(self, record: Incoming, reason: str, error: str) -> Outgoing:
-        """The record as it came, for `deadletter.<source>`, with the reason in headers."""
-        letter = DeadLetter(
-            record.topic, record.partition, record.offset, reason, error, record.key, record.value
-        )
-        log.warning("dead-lettered", topic=letter.source_topic, offset=letter.offset, reason=reason)
-        return Outgoing(letter.topic, letter.key, letter.value, None, tuple(letter.headers()))
+            return [dead_letter(record, "unroutable", f"{type(exc).__name__}: {exc}")]
 
     def apply_directive(self, event: dict[str, Any], partition: int) -> Outgoing:
         """Record a consent directive in its child's state (applies to every later event)."""

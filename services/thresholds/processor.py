@@ -18,7 +18,7 @@ import structlog
 from schemas.codec import AvroCodec
 from schemas.exceptions import ContractError
 from services.bus import topics
-from services.bus.deadletter import DeadLetter
+from services.bus.deadletter import dead_letter
 from services.bus.records import Incoming, Outgoing
 from services.bus.settings import BusSettings
 from services.bus.transactional import read_changelog
@@ -92,16 +92,9 @@ class ThresholdsProcessor:
                 return self._acknowledged(event, child_ref)
             return self._applied(event, child_ref)
         except ContractError as exc:
-            return [self._dead_letter(record, "undecodable", str(exc))]
+            return [dead_letter(record, "undecodable", str(exc))]
         except (ThresholdsError, KeyError, ValueError, TypeError) as exc:
-            return [self._dead_letter(record, "unprocessable", f"{type(exc).__name__}: {exc}")]
-
-    def _dead_letter(self, record: Incoming, reason: str, error: str) -> Outgoing:
-        letter = DeadLetter(
-            record.topic, record.partition, record.offset, reason, error, record.key, record.value
-        )
-        log.warning("dead-lettered", topic=letter.source_topic, offset=letter.offset, reason=reason)
-        return Outgoing(letter.topic, letter.key, letter.value, None, tuple(letter.headers()))
+            return [dead_letter(record, "unprocessable", f"{type(exc).__name__}: {exc}")]
 
     def _save(self, child_ref: str, child: StoredChild) -> Outgoing:
         self._children[child_ref] = child
