@@ -86,6 +86,11 @@ class TransactionalLoop:
         self._tick_every_s = tick_every_s
         self.stopping = asyncio.Event()
         self.processed = 0
+        self._tick_requested = False
+
+    def request_tick(self) -> None:
+        """Run the processor's `tick` after the batch in hand (operators, tests)."""
+        self._tick_requested = True
 
     async def _process(
         self,
@@ -126,7 +131,8 @@ class TransactionalLoop:
                 batch = await consumer.getmany(timeout_ms=200, max_records=BATCH)
                 if batch:
                     await self._process(producer, batch)
-                if time.monotonic() >= next_tick:
+                if self._tick_requested or time.monotonic() >= next_tick:
+                    self._tick_requested = False
                     await self._tick(producer)
                     next_tick = time.monotonic() + self._tick_every_s
             log.info("stream processor stopping", group=self._group_id, processed=self.processed)

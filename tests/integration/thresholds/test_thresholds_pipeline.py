@@ -35,7 +35,7 @@ def _at(day: dt.date, hour: int) -> dt.datetime:
 
 
 class TestThresholdsPipeline:
-    async def test_a_fortnight_raises_exactly_the_expected_alerts(
+    async def test_a_fortnight_raises_exactly_the_expected_alerts(  # noqa: C901 - one story
         self, bus_settings, tmp_path: Path
     ):
         """Persistent absence, a CP child's first unexplained absence, Operation Encompass
@@ -94,6 +94,26 @@ class TestThresholdsPipeline:
             await producer.send_and_wait(
                 topics.ingest(agency), codec.encode(event_type, event), key=child[who].encode()
             )
+            published.append(event_type)
+
+        published: list[str] = []
+
+        worker = build_thresholds(
+            bus_settings,
+            source,
+            agencies_file=agencies,
+            app_id=f"thresholds-{sfx}",
+            names=names,
+            tick_every_s=3600,
+        )
+        running = asyncio.create_task(worker.run())
+
+        async def processed_all(extra: int = 0) -> None:
+            """Agencies publish to their own topics: wait until the worker has read them all."""
+            deadline = time.monotonic() + 60
+            while worker.loop.processed < len(published) + extra:
+                assert time.monotonic() < deadline, "the worker fell behind"
+                await asyncio.sleep(0.2)
 
         for who in ("absent", "plan"):
             await publish(
@@ -128,6 +148,7 @@ class TestThresholdsPipeline:
             _at(dt.date(2026, 11, 9), 9),
             start_date=dt.date(2026, 11, 9),
         )
+        await processed_all()
         await publish(
             school,
             "AttendanceMarked",
@@ -157,15 +178,6 @@ class TestThresholdsPipeline:
             reported_at=_at(dt.date(2026, 11, 12), 22),
         )
 
-        worker = build_thresholds(
-            bus_settings,
-            source,
-            agencies_file=agencies,
-            app_id=f"thresholds-{sfx}",
-            names=names,
-            tick_every_s=10,
-        )
-        running = asyncio.create_task(worker.run())
         alerts = build_consumer(bus_settings, names.alerts, group_id=None)
         await alerts.start()
         raised: list[dict] = []
@@ -197,6 +209,8 @@ class TestThresholdsPipeline:
                 codec.encode("AlertAcknowledged", acknowledgement),
                 key=child["home"].encode(),
             )
+            await processed_all(extra=1)  # the acknowledgement too
+            worker.loop.request_tick()  # escalation is on the wall clock: check it now
             await collect(6, 40)
             await collect(7, 3)
         finally:
