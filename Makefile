@@ -29,8 +29,9 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/joinedup schemas check-compat
 
-## test: lint, type-check, then unit + integration + e2e tests against a real broker
+## test: lint, type-check, schema compatibility, then unit + integration + e2e tests on a real broker
 test: install browser-deps lint
 	$(BIN)/pytest
 
