@@ -13,9 +13,10 @@ from rich.console import Console
 
 from schemas.codec import AvroCodec
 from services.bus import topics
+from services.bus.kafka import probe_cluster
 from services.bus.logging import configure_logging
 from services.bus.settings import BusSettings
-from services.sdk.registry import registry_schema_source
+from services.sdk.registry import answering_registry, registry_schema_source
 
 router_app = typer.Typer(
     help="The router: decisions, per-agency views, audit.", no_args_is_help=True
@@ -45,6 +46,7 @@ def worker(  # noqa: PLR0913, PLR0917 - one option per topic an operator may ren
 
     configure_logging()
     settings = BusSettings()
+    asyncio.run(probe_cluster(settings.bootstrap, settings.connect_timeout_s))
     directory = agencies or AGENCIES_FILE
     names = RouterTopics(
         alerts=alerts_topic,
@@ -53,7 +55,7 @@ def worker(  # noqa: PLR0913, PLR0917 - one option per topic an operator may ren
         agreements=agreements_topic,
     )
     asyncio.run(prepare_router_topics(settings, directory, names))
-    source = registry_schema_source(settings)
+    source = answering_registry(settings)
     router = build_router(
         settings, source, directory, app_id=app_id, router_topics=names, instance=instance
     )

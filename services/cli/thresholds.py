@@ -11,10 +11,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from services.bus.kafka import probe_cluster
 from services.bus.logging import configure_logging
 from services.bus.settings import BusSettings
 from services.cli.router import run_until_signalled
-from services.sdk.registry import registry_schema_source
+from services.sdk.registry import answering_registry
 
 thresholds_app = typer.Typer(
     help="Threshold rules: alerts for duty teams, escalation.", no_args_is_help=True
@@ -40,9 +41,10 @@ def worker(
 
     configure_logging()
     settings = BusSettings()
+    asyncio.run(probe_cluster(settings.bootstrap, settings.connect_timeout_s))
     built = build_thresholds(
         settings,
-        registry_schema_source(settings),
+        answering_registry(settings),
         rules_override=_override(rules_override),
         agencies_file=agencies or AGENCIES_FILE,
         app_id=app_id,

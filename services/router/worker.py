@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
-from services.bus.kafka import ensure_topics
+from services.bus.kafka import ensure_topics, probe_cluster
 from services.bus.records import Incoming, Outgoing
 from services.bus.settings import BusSettings
 from services.bus.transactional import TransactionalLoop, read_changelog
+from services.router.exceptions import RouterError
 from services.router.stage import ChildStates, RouterParts, RouterStage
 
 
@@ -64,10 +65,16 @@ class RouterWorker:
 
     async def run(self) -> None:
         """Follow the agreements; once caught up, route until `stopping` is set."""
+        await probe_cluster(self.settings.bootstrap, self.settings.connect_timeout_s)
         await ensure_topics(self.settings, [self.states.changelog])
         feed = asyncio.create_task(self.parts.policy.follow(), name="agreement-feed")
+        ready = asyncio.create_task(self.parts.policy.ready.wait())
         try:
-            await self.parts.policy.ready.wait()
+            await asyncio.wait({feed, ready}, return_when=asyncio.FIRST_COMPLETED)
+            if feed.done():
+                feed.result()  # the feed failed (e.g. no registry): say why, do not hang
+                raise RouterError("the agreement feed stopped before catching up")
             await self.loop.run()
         finally:
             feed.cancel()
+            ready.cancel()

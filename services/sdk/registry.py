@@ -15,3 +15,10 @@ from services.bus.settings import BusSettings
 def registry_schema_source(settings: BusSettings) -> SchemaSource:
     """A client of the Confluent-compatible registry at `settings.registry_url`."""
     return RegistryClient(settings.registry_url)
+
+
+def answering_registry(settings: BusSettings) -> SchemaSource:
+    """The registry client, once the registry has answered (a clear error, not a hang later)."""
+    client = RegistryClient(settings.registry_url)
+    client.subjects()
+    return client

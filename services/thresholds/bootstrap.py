@@ -9,7 +9,7 @@ from consent.domain.agency import load_agency_directory
 from schemas.codec import AvroCodec
 from schemas.schema_source import SchemaSource
 from services.bus import topics
-from services.bus.kafka import ensure_topics
+from services.bus.kafka import ensure_topics, probe_cluster
 from services.bus.settings import BusSettings
 from services.bus.transactional import TransactionalLoop
 from services.thresholds.adapters.register_codes import register_codes
@@ -38,6 +38,7 @@ class ThresholdsWorker:
 
     async def run(self) -> None:
         """Create the state changelog if needed, then process until stopped."""
+        await probe_cluster(self.settings.bootstrap, self.settings.connect_timeout_s)
         await ensure_topics(self.settings, [self.processor.changelog])
         await self.loop.run()
 
