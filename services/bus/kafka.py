@@ -8,6 +8,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from aiokafka.partitioner import DefaultPartitioner
 
@@ -74,7 +75,7 @@ async def probe_cluster(bootstrap: str, timeout_s: float = 8.0) -> int:
 
 
 async def ensure_topics(settings: BusSettings, names: list[str]) -> None:
-    """Create topics that do not exist yet (compacted where the name says so)."""
+    """Create topics that do not exist yet, and keep every topic at its policy (topic_config)."""
     admin = build_admin(settings)
     await admin.start()
     try:
@@ -84,7 +85,7 @@ async def ensure_topics(settings: BusSettings, names: list[str]) -> None:
                 name,
                 num_partitions=1 if name == topics.SCHEMAS else settings.default_partitions,
                 replication_factor=settings.replication_factor,
-                topic_configs={"cleanup.policy": "compact"} if name in topics.COMPACTED else {},
+                topic_configs=topics.topic_config(name),
             )
             for name in names
             if name not in existing
@@ -92,6 +93,13 @@ async def ensure_topics(settings: BusSettings, names: list[str]) -> None:
         if wanted:
             with contextlib.suppress(TopicAlreadyExistsError):  # a concurrent creator won
                 await admin.create_topics(wanted)
+        governed = [
+            ConfigResource(ConfigResourceType.TOPIC, name, topics.topic_config(name))
+            for name in names
+            if name in existing and topics.topic_config(name)
+        ]
+        if governed:  # a topic made before its policy was set (e.g. a delete-policy changelog)
+            await admin.alter_configs(governed)
     finally:
         await admin.close()
 

@@ -17,6 +17,8 @@ IDENTITY_LINKS = "identity.links"
 SCHEMAS = "_schemas"
 
 COMPACTED = frozenset({CONSENT_AGREEMENTS, CONSENT_DIRECTIVES, IDENTITY_LINKS, SCHEMAS})
+KEPT_FOREVER = frozenset({AUDIT_DISCLOSURES})
+CHANGELOG_SUFFIX = "-children"
 
 INGEST_PATTERN = r"^ingest\..+"
 
@@ -39,6 +41,25 @@ def ingest(agency: str) -> str:
 def view(agency: str) -> str:
     """Topic holding what an agency may see, redacted (ACLs let only that agency read it)."""
     return f"view.{check_agency_id(agency)}"
+
+
+def changelog(app_id: str) -> str:
+    """A stream processor's per-child state changelog (compacted: one value per child)."""
+    return f"{app_id}{CHANGELOG_SUFFIX}"
+
+
+def topic_config(name: str) -> dict[str, str]:
+    """Broker settings a topic is created with (and kept at).
+
+    Compacted topics keep the latest value per key for ever (consent rules,
+    identity links, state changelogs: a worker restored after months must see
+    a roll membership from September). The audit trail is never expired.
+    """
+    if name in COMPACTED or name.endswith(CHANGELOG_SUFFIX):
+        return {"cleanup.policy": "compact"}
+    if name in KEPT_FOREVER:
+        return {"retention.ms": "-1", "retention.bytes": "-1"}
+    return {}
 
 
 def deadletter(source: str) -> str:

@@ -1,68 +1,127 @@
 """A consume-process-produce loop on Kafka transactions: exactly once for any processor.
 
-Each batch of consumed records is processed inside one transaction that carries
-every record the processor returns and the consumed offsets. A crash aborts
-the open transaction, so read_committed readers never see half a batch, and
-the restarted loop (same transactional id: the dead one is fenced) processes
-the batch again from the last commit. A processor may also produce on a
-timer (`tick`), in a transaction of its own.
+Guarantees (docs/router.md, "Processing guarantee", says how each is proven):
+- Each batch is processed in one transaction carrying every record the
+  processor returns, its state changelog records and the consumed offsets,
+  sent with the consumer's group metadata (KIP-447): a worker that has lost
+  its partitions (a zombie) is refused by the broker and cannot commit.
+- No transaction is open while the consumer is polled, so a rebalance (which
+  librdkafka delivers only inside `consume`) never revokes a partition under a
+  batch in flight; the batch has committed or aborted before the revoke runs.
+- On assignment, the committed offsets are fetched as stable (the consumer is
+  read_committed, so librdkafka sets require_stable: a previous owner's open
+  transaction is finished first), then the processor restores the partitions'
+  state, and only then is the consumer assigned them: no record of a partition
+  reaches `handle` before its state is restored. Records of partitions not
+  owned are never handed over.
+- On revoke or loss, the processor forgets the partitions' state.
+- Any failure of a batch (a bug in the processor, a broker error) aborts the
+  transaction, forgets and restores the owned partitions' state and rewinds
+  to the committed offsets; after `max_attempts` failures in a row the loop
+  stops with StreamProcessingError (exit status != 0). A fenced producer (a
+  second worker with the same transactional id) stops it at once.
+
+The loop is blocking librdkafka code run in a thread of its own (`run`), so
+the asyncio services around it (agreement feed, web) keep going.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import time
-from collections.abc import Iterable
-from datetime import UTC, datetime
-from typing import Any, Protocol
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Final, Protocol
 
 import structlog
-from aiokafka import AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from confluent_kafka import (
+    OFFSET_BEGINNING,
+    Consumer,
+    KafkaError,
+    KafkaException,
+    Message,
+    Producer,
+    TopicPartition,
+)
 
-from services.bus.kafka import build_consumer, build_producer
-from services.bus.reading import records_to_end
+from services.bus import rdkafka
+from services.bus.exceptions import BusError
 from services.bus.records import Incoming, Outgoing
 from services.bus.settings import BusSettings
 
 log = structlog.get_logger(__name__)
-BATCH = 500
+
+BATCH: Final = 5_000
+WAIT_S: Final = 0.05
+_FENCED: Final = frozenset(
+    {KafkaError._FENCED, KafkaError.PRODUCER_FENCED, KafkaError.INVALID_PRODUCER_EPOCH}  # noqa: SLF001
+)
+
+
+class StreamProcessingError(BusError):
+    """Raised when a stream processor cannot go on (a batch failing again, fenced, bad set-up)."""
 
 
 class Processor(Protocol):
-    """What the loop drives."""
+    """What the loop drives (services/bus/stateful.py is the usual base)."""
 
-    async def handle(self, record: Incoming) -> list[Outgoing]:
+    @property
+    def changelog(self) -> str:
+        """The processor's state changelog (must be partitioned like the sources)."""
+        ...
+
+    def assigned(self, partitions: frozenset[int]) -> None:
+        """Restore `partitions`' state; called before any of their records is handled."""
+        ...
+
+    def revoked(self, partitions: frozenset[int]) -> None:
+        """Forget `partitions`' state."""
+        ...
+
+    def handle(self, record: Incoming) -> list[Outgoing]:
         """The records one consumed record produces."""
         ...
 
-    async def on_assigned(self, partitions: set[int]) -> None:
-        """Partitions (by number) were assigned: restore their state before processing."""
-        ...
-
-    def on_revoked(self) -> None:
-        """Partitions were revoked: drop anything cached about them."""
-        ...
-
-    async def tick(self, now: datetime) -> list[Outgoing]:
+    def tick(self, now: dt.datetime) -> list[Outgoing]:
         """Records due at wall-clock time `now` (e.g. escalations); usually none."""
         ...
 
 
-class _Rebalance(ConsumerRebalanceListener):  # type: ignore[misc]  # untyped base
-    def __init__(self, processor: Processor) -> None:
-        self._processor = processor
+@dataclass(frozen=True)
+class LoopOptions:
+    """How the loop sizes transactions and reacts to failure."""
 
-    async def on_partitions_revoked(self, _revoked: Iterable[TopicPartition]) -> None:
-        self._processor.on_revoked()
+    batch: int = BATCH
+    wait_s: float = WAIT_S
+    tick_every_s: float = 30.0
+    max_attempts: int = 3
+    timeout_s: float = 60.0
 
-    async def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
-        await self._processor.on_assigned({tp.partition for tp in assigned})
+
+class _BatchFailedError(Exception):
+    """The transaction in hand was aborted; rewind to the last commit."""
 
 
-async def _send(producer: AIOKafkaProducer, out: Outgoing) -> None:
-    await producer.send(
-        out.topic, out.value, key=out.key, partition=out.partition, headers=list(out.headers)
-    )
+def _kafka_error(exc: KafkaException) -> KafkaError:
+    error = exc.args[0] if exc.args else None
+    if isinstance(error, KafkaError):
+        return error
+    return KafkaError(KafkaError._FAIL, str(exc))  # noqa: SLF001 - librdkafka's name
+
+
+def _key(message: Message | TopicPartition) -> tuple[str, int]:
+    if isinstance(message, TopicPartition):
+        return message.topic, message.partition
+    return _incoming(message).topic, _incoming(message).partition
+
+
+def _incoming(message: Message) -> Incoming:
+    topic, partition, offset = message.topic(), message.partition(), message.offset()
+    if topic is None or partition is None or offset is None:
+        raise StreamProcessingError("a consumed record came without topic, partition or offset")
+    return Incoming(topic, partition, offset, message.key(), message.value())
 
 
 class TransactionalLoop:
@@ -75,79 +134,283 @@ class TransactionalLoop:
         group_id: str,
         transactional_id: str,
         sources: list[str],
-        tick_every_s: float = 30.0,
+        options: LoopOptions | None = None,
+        copartitioned: Iterable[str] = (),
     ) -> None:
-        """Consume `sources` as `group_id`; write with `transactional_id` (unique per worker)."""
+        """Consume `sources` as `group_id`, write as `transactional_id` (unique per worker).
+
+        `copartitioned`: output topics that must have the sources' partition
+        count (the changelog, the audit), checked at start.
+        """
         self._settings = settings
         self._processor = processor
         self._group_id = group_id
-        self._transactional_id = transactional_id
+        self.transactional_id = transactional_id
         self._sources = sources
-        self._tick_every_s = tick_every_s
+        self._options = options or LoopOptions()
+        self._copartitioned = [processor.changelog, *copartitioned]
         self.stopping = asyncio.Event()
         self.processed = 0
         self._tick_requested = False
+        self._owned: set[tuple[str, int]] = set()
+        self._positions: dict[tuple[str, int], int] = {}
 
     def request_tick(self) -> None:
         """Run the processor's `tick` after the batch in hand (operators, tests)."""
         self._tick_requested = True
 
-    async def _process(
-        self,
-        producer: AIOKafkaProducer,
-        batch: dict[TopicPartition, list[Any]],
-    ) -> None:
-        async with producer.transaction():
-            for tp, messages in batch.items():
-                for message in messages:
-                    record = Incoming(
-                        tp.topic, tp.partition, message.offset, message.key, message.value
-                    )
-                    for out in await self._processor.handle(record):
-                        await _send(producer, out)
-            offsets = {tp: messages[-1].offset + 1 for tp, messages in batch.items()}
-            await producer.send_offsets_to_transaction(offsets, self._group_id)
-        self.processed += sum(len(messages) for messages in batch.values())
-
-    async def _tick(self, producer: AIOKafkaProducer) -> None:
-        due = await self._processor.tick(datetime.now(UTC))
-        if due:
-            async with producer.transaction():
-                for out in due:
-                    await _send(producer, out)
-
     async def run(self) -> None:
-        """Process until `stopping` is set (the batch in hand is finished first)."""
-        consumer = build_consumer(self._settings, group_id=self._group_id, max_poll_records=BATCH)
-        producer = build_producer(
-            self._settings, transactional_id=self._transactional_id, linger_ms=2
-        )
-        await producer.start()
+        """Process in a thread of its own until `stopping` is set; raise what stopped it."""
+        executor = ThreadPoolExecutor(1, thread_name_prefix=self._group_id)
+        future = asyncio.get_running_loop().run_in_executor(executor, self._run)
         try:
-            consumer.subscribe(self._sources, listener=_Rebalance(self._processor))
-            await consumer.start()
-            next_tick = time.monotonic() + self._tick_every_s
+            await asyncio.shield(future)
+        except asyncio.CancelledError:
+            self.stopping.set()
+            await asyncio.wait([future])
+            raise
+        finally:
+            executor.shutdown(wait=False)
+
+    # -- the loop -------------------------------------------------------------
+
+    def _run(self) -> None:
+        options = self._options
+        consumer = rdkafka.group_consumer(self._settings, self._group_id)
+        producer = rdkafka.transactional_producer(self._settings, self.transactional_id)
+        try:
+            self._check_partitions(consumer)
+            self._guard(lambda: producer.init_transactions(options.timeout_s), "init")
+            consumer.subscribe(
+                self._sources,
+                on_assign=self._on_assign,
+                on_revoke=self._on_revoke,
+                on_lost=self._on_lost,
+            )
+            failures = 0
+            next_tick = time.monotonic() + options.tick_every_s
             while not self.stopping.is_set():
-                batch = await consumer.getmany(timeout_ms=200, max_records=BATCH)
-                if batch:
-                    await self._process(producer, batch)
-                if self._tick_requested or time.monotonic() >= next_tick:
-                    self._tick_requested = False
-                    await self._tick(producer)
-                    next_tick = time.monotonic() + self._tick_every_s
+                records = self._records(consumer.consume(options.batch, options.wait_s))
+                try:
+                    if records:
+                        self._transact(consumer, producer, records)
+                    if self._tick_requested or time.monotonic() >= next_tick:
+                        self._tick_requested = False
+                        self._tick(consumer, producer)
+                        next_tick = time.monotonic() + options.tick_every_s
+                except _BatchFailedError as failure:
+                    failures += 1
+                    cause = failure.__cause__
+                    log.warning(
+                        "batch aborted; rewinding to the last commit",
+                        group=self._group_id,
+                        attempt=failures,
+                        error=f"{type(cause).__name__}: {cause}",
+                    )
+                    if failures >= options.max_attempts:
+                        msg = (
+                            f"{self._group_id}: a batch failed {failures} times in a row "
+                            f"({type(cause).__name__}: {cause}); stopping"
+                        )
+                        raise StreamProcessingError(msg) from cause
+                    self._rewind(consumer)
+                else:
+                    failures = 0 if records else failures
             log.info("stream processor stopping", group=self._group_id, processed=self.processed)
         finally:
-            await consumer.stop()
-            await producer.stop()
+            consumer.close()
 
+    def _records(self, messages: list[Message]) -> list[Message]:
+        """The consumed records of partitions owned now (errors are logged, not records)."""
+        records = []
+        for message in messages:
+            error = message.error()
+            if error is not None:
+                if error.fatal():
+                    raise StreamProcessingError(f"{self._group_id}: consumer: {error.str()}")
+                log.warning("consumer error", group=self._group_id, error=error.str())
+            elif _key(message) in self._owned:
+                records.append(message)
+        return records
 
-async def read_changelog(
-    settings: BusSettings, changelog: str, partitions: Iterable[int]
-) -> list[tuple[int, bytes, bytes | None]]:
-    """Every committed (partition, key, value) of `partitions` of a state changelog, in order."""
-    wanted = list(partitions)
-    if not wanted:
-        return []
-    return [
-        (r.partition, r.key, r.value) async for r in records_to_end(settings, changelog, wanted)
-    ]
+    def _transact(self, consumer: Consumer, producer: Producer, records: list[Message]) -> None:
+        offsets: dict[tuple[str, int], int] = {}
+
+        def work() -> None:
+            for message in records:
+                record = _incoming(message)
+                for out in self._processor.handle(record):
+                    self._produce(producer, out)
+                offsets[record.topic, record.partition] = record.offset + 1
+
+        self._in_transaction(consumer, producer, work, offsets)
+        self.processed += len(records)
+
+    def _tick(self, consumer: Consumer, producer: Producer) -> None:
+        """Timed outputs, in a transaction fenced like a batch (it carries the positions)."""
+        try:
+            due = self._processor.tick(dt.datetime.now(dt.UTC))
+        except Exception as exc:  # a processor bug: rewind (its state may have moved)
+            raise _BatchFailedError from exc
+        if due:
+            self._in_transaction(
+                consumer,
+                producer,
+                lambda: [self._produce(producer, out) for out in due],
+                dict(self._positions),
+            )
+
+    def _in_transaction(
+        self,
+        consumer: Consumer,
+        producer: Producer,
+        work: Callable[[], object],
+        offsets: dict[tuple[str, int], int],
+    ) -> None:
+        timeout = self._options.timeout_s
+        self._guard(producer.begin_transaction, "begin")
+        try:
+            work()
+            if offsets:
+                producer.send_offsets_to_transaction(
+                    [TopicPartition(t, p, o) for (t, p), o in offsets.items()],
+                    consumer.consumer_group_metadata(),
+                    timeout,
+                )
+            self._commit(producer)
+        except KafkaException as exc:
+            error = _kafka_error(exc)
+            if error.fatal() or error.code() in _FENCED:
+                raise self._fatal(error) from exc
+            self._abort(producer)
+            raise _BatchFailedError from exc
+        except Exception as exc:  # a processor bug: abort, rewind, retry a bounded number of times
+            self._abort(producer)
+            raise _BatchFailedError from exc
+        self._positions.update(offsets)
+
+    def _commit(self, producer: Producer) -> None:
+        for _ in range(self._options.max_attempts):
+            try:
+                producer.commit_transaction(self._options.timeout_s)
+            except KafkaException as exc:
+                if not _kafka_error(exc).retriable():
+                    raise
+            else:
+                return
+        producer.commit_transaction(self._options.timeout_s)
+
+    def _abort(self, producer: Producer) -> None:
+        self._guard(lambda: producer.abort_transaction(self._options.timeout_s), "abort")
+
+    def _guard(self, call: Callable[[], Any], what: str) -> None:
+        try:
+            call()
+        except KafkaException as exc:
+            error = _kafka_error(exc)
+            if error.fatal() or error.code() in _FENCED:
+                raise self._fatal(error) from exc
+            msg = f"{self._group_id}: transaction {what} failed: {error.str()}"
+            raise StreamProcessingError(msg) from exc
+
+    def _fatal(self, error: KafkaError) -> StreamProcessingError:
+        if error.code() in _FENCED:
+            return StreamProcessingError(
+                f"another worker took over transactional id {self.transactional_id!r} "
+                "(same app id and instance); this one stops - give each worker its own "
+                "--instance, or none"
+            )
+        return StreamProcessingError(f"{self._group_id}: fatal Kafka error: {error.str()}")
+
+    @staticmethod
+    def _produce(producer: Producer, out: Outgoing) -> None:
+        extra: dict[str, Any] = {}
+        if out.partition is not None:
+            extra["partition"] = out.partition
+        if out.headers:
+            extra["headers"] = list(out.headers)
+        while True:
+            try:
+                producer.produce(out.topic, out.value, out.key, **extra)
+            except BufferError:  # the local queue is full: let deliveries drain it
+                producer.poll(0.05)
+            else:
+                return
+
+    # -- assignment ------------------------------------------------------------
+
+    def _check_partitions(self, consumer: Consumer) -> None:
+        """Every source and co-partitioned output exists with one partition count."""
+        metadata = consumer.list_topics(timeout=self._settings.connect_timeout_s)
+        counts: dict[str, int] = {}
+        for name in [*self._sources, *self._copartitioned]:
+            topic = metadata.topics.get(name)
+            if topic is None or topic.error is not None:
+                msg = f"topic {name} does not exist; create it (`joinedup topics apply`) first"
+                raise StreamProcessingError(msg)
+            counts[name] = len(topic.partitions)
+        if len(set(counts.values())) > 1:
+            listed = ", ".join(f"{name}={n}" for name, n in sorted(counts.items()))
+            msg = (
+                "a child's records must meet in one worker, so every input and state "
+                f"topic needs the same partition count; found {listed}"
+            )
+            raise StreamProcessingError(msg)
+
+    def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        numbers = frozenset(tp.partition for tp in partitions)
+        by_topic = {tp.topic for tp in partitions}
+        for topic in by_topic:
+            if {tp.partition for tp in partitions if tp.topic == topic} != numbers:
+                msg = f"{self._group_id}: partitions of {topic} are not co-assigned"
+                raise StreamProcessingError(msg)
+        committed = self._committed(consumer, partitions)
+        self._processor.assigned(numbers)
+        self._owned = {_key(tp) for tp in partitions}
+        self._positions = {_key(tp): tp.offset for tp in committed if tp.offset >= 0}
+        consumer.assign(partitions)
+        log.info("partitions assigned", group=self._group_id, partitions=sorted(numbers))
+
+    def _committed(
+        self, consumer: Consumer, partitions: list[TopicPartition]
+    ) -> list[TopicPartition]:
+        """Committed offsets, stable: waits until no transaction holds offsets for them."""
+        for _ in range(self._options.max_attempts):
+            try:
+                return list(consumer.committed(partitions, timeout=self._options.timeout_s))
+            except KafkaException as exc:
+                log.warning("committed offsets not stable yet", error=_kafka_error(exc).str())
+        return list(consumer.committed(partitions, timeout=self._options.timeout_s))
+
+    def _on_revoke(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        self._forget(partitions)
+        log.info("partitions revoked", group=self._group_id)
+
+    def _on_lost(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        self._forget(partitions)
+        log.warning(
+            "partitions lost (session expired); their state is dropped", group=self._group_id
+        )
+
+    def _forget(self, partitions: list[TopicPartition]) -> None:
+        self._processor.revoked(frozenset(tp.partition for tp in partitions))
+        for tp in partitions:
+            self._owned.discard(_key(tp))
+            self._positions.pop(_key(tp), None)
+
+    def _rewind(self, consumer: Consumer) -> None:
+        """Back to the last commit: state restored, every owned partition at its offset."""
+        owned = [TopicPartition(topic, partition) for topic, partition in sorted(self._owned)]
+        numbers = frozenset(tp.partition for tp in owned)
+        self._processor.revoked(numbers)
+        committed = self._committed(consumer, owned)
+        self._processor.assigned(numbers)
+        self._positions = {_key(tp): tp.offset for tp in committed if tp.offset >= 0}
+        consumer.assign(
+            [
+                TopicPartition(
+                    tp.topic, tp.partition, tp.offset if tp.offset >= 0 else OFFSET_BEGINNING
+                )
+                for tp in committed
+            ]
+        )

@@ -13,6 +13,7 @@ from rich.console import Console
 
 from schemas.codec import AvroCodec
 from services.bus import topics
+from services.bus.instance import claim_instance
 from services.bus.kafka import probe_cluster
 from services.bus.logging import configure_logging
 from services.bus.settings import BusSettings
@@ -33,8 +34,9 @@ def worker(  # noqa: PLR0913, PLR0917 - one option per topic an operator may ren
     directives_topic: Annotated[str, typer.Option()] = topics.CONSENT_DIRECTIVES,
     alerts_topic: Annotated[str, typer.Option()] = topics.ALERTS_RAISED,
     instance: Annotated[
-        str, typer.Option(help="Unique per worker of one app id (its transactional id).")
-    ] = "0",
+        str | None,
+        typer.Option(help="Unique per worker of one app id (default: <host>-<first free slot>)."),
+    ] = None,
 ) -> None:
     """Run a router worker until interrupted (start more for more partitions)."""
     from services.router.bootstrap import (  # noqa: PLC0415
@@ -56,10 +58,12 @@ def worker(  # noqa: PLR0913, PLR0917 - one option per topic an operator may ren
     )
     asyncio.run(prepare_router_topics(settings, directory, names))
     source = answering_registry(settings)
+    slot = claim_instance(settings.home, app_id, instance)
     router = build_router(
-        settings, source, directory, app_id=app_id, router_topics=names, instance=instance
+        settings, source, directory, app_id=app_id, router_topics=names, instance=slot.name
     )
     asyncio.run(run_until_signalled(router.run(), router.stopping))
+    slot.release()
 
 
 async def run_until_signalled(work: Coroutine[Any, Any, None], stopping: asyncio.Event) -> None:

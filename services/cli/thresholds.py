@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from services.bus.instance import claim_instance
 from services.bus.kafka import probe_cluster
 from services.bus.logging import configure_logging
 from services.bus.settings import BusSettings
@@ -34,7 +35,10 @@ def worker(
     rules_override: Annotated[Path | None, typer.Option(help=OVERRIDE_HELP)] = None,
     agencies: Annotated[Path | None, typer.Option(help="Agency directory YAML.")] = None,
     app_id: Annotated[str, typer.Option(help="Consumer group.")] = "joinedup-thresholds",
-    instance: Annotated[str, typer.Option(help="Unique per worker of one app id.")] = "0",
+    instance: Annotated[
+        str | None,
+        typer.Option(help="Unique per worker of one app id (default: <host>-<first free slot>)."),
+    ] = None,
 ) -> None:
     """Run a thresholds worker until interrupted."""
     from services.thresholds.bootstrap import AGENCIES_FILE, build_thresholds  # noqa: PLC0415
@@ -42,15 +46,17 @@ def worker(
     configure_logging()
     settings = BusSettings()
     asyncio.run(probe_cluster(settings.bootstrap, settings.connect_timeout_s))
+    slot = claim_instance(settings.home, app_id, instance)
     built = build_thresholds(
         settings,
         answering_registry(settings),
         rules_override=_override(rules_override),
         agencies_file=agencies or AGENCIES_FILE,
         app_id=app_id,
-        instance=instance,
+        instance=slot.name,
     )
     asyncio.run(run_until_signalled(built.run(), built.stopping))
+    slot.release()
 
 
 @thresholds_app.command()

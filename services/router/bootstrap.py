@@ -11,6 +11,7 @@ from schemas.schema_source import SchemaSource
 from services.bus import topics
 from services.bus.kafka import ensure_topics
 from services.bus.settings import BusSettings
+from services.bus.transactional import LoopOptions
 from services.router.adapters.agreements import AgreementFeed
 from services.router.adapters.chain_tails import ChainTails
 from services.router.policy import LivePolicy
@@ -41,6 +42,7 @@ def build_router(  # noqa: PLR0913, PLR0917 - each names one deployment choice
     app_id: str = "joinedup-router",
     router_topics: RouterTopics | None = None,
     instance: str = "0",
+    options: LoopOptions | None = None,
 ) -> RouterWorker:
     """A router worker with its agreement feed and audit chain reader."""
     names = router_topics or RouterTopics()
@@ -50,4 +52,4 @@ def build_router(  # noqa: PLR0913, PLR0917 - each names one deployment choice
     policy.attach(AgreementFeed(settings, codec, policy.replace, names.agreements))
     chain = ChainTails(settings, codec, names.audit)
     parts = RouterParts(codec, catalogue, policy, chain, names)
-    return RouterWorker(settings, parts, app_id, instance)
+    return RouterWorker(settings, parts, app_id, instance, options)

@@ -14,7 +14,7 @@ from consent.domain.child import ChildState
 from consent.domain.disclosure import Deny, Permit
 from consent.domain.event import EventFacts
 from consent.index import PolicyIndex
-from services.router.exceptions import RouterError
+from services.router.exceptions import RouterError, UnroutableEventError
 
 
 class AgreementFollower(Protocol):
@@ -68,10 +68,11 @@ class LivePolicy:
         return self._index.policy_version
 
     def kind_of(self, agency_id: str) -> str:
-        """The kind of a publishing agency; KeyError for an agency not in the directory."""
+        """The kind of a publishing agency; UnroutableEventError for one not in the directory."""
         agency = self._directory.get(agency_id)
         if agency is None:
-            raise KeyError(f"source.agency {agency_id!r} is not in the agency directory")
+            msg = f"source.agency: {agency_id!r} is not in the agency directory"
+            raise UnroutableEventError(msg)
         return agency.kind
 
     def candidates(self, facts: EventFacts, state: ChildState) -> Sequence[Agency]:

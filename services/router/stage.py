@@ -1,19 +1,20 @@
-"""One router worker's processing of one record: decode, fold state, decide, emit.
+"""The router's processing of one record: decode, fold state, decide, emit.
 
 Transport-free: records to write are returned as `Outgoing` values, and the
-worker (services/router/worker.py) sends them inside the transaction that
-also commits the consumed offsets.
+transactional loop (services/bus/transactional.py) sends them inside the
+transaction that also commits the consumed offsets. State, restore and revoke
+come from the shared mechanism (services/bus/stateful.py).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import structlog
+from pydantic import ValidationError
 
 from consent.domain.agency import Agency
 from consent.domain.child import ChildState
@@ -23,12 +24,16 @@ from schemas.catalogue import Catalogue
 from schemas.codec import AvroCodec
 from schemas.exceptions import ContractError
 from services.bus import topics
+from services.bus.child_store import ChildStore, StateCodec
 from services.bus.deadletter import dead_letter
 from services.bus.records import Incoming, Outgoing
+from services.bus.settings import BusSettings
+from services.bus.stateful import ChildProcessor
 from services.router.adapters.chain_tails import ChainTails
 from services.router.domain.audit_chain import seal
 from services.router.domain.child_state import states_for, with_directive
 from services.router.domain.routing import route
+from services.router.exceptions import UnroutableEventError
 from services.router.policy import LivePolicy
 
 log = structlog.get_logger(__name__)
@@ -59,31 +64,11 @@ class RouterParts:
     topics: RouterTopics
 
 
-class ChildStates:
-    """Per-child state of the partitions this worker owns, with its changelog records."""
-
-    def __init__(self, changelog: str) -> None:
-        """Write changes to the compacted topic `changelog`."""
-        self.changelog = changelog
-        self._states: dict[str, ChildState] = {}
-
-    def get(self, child_ref: str) -> ChildState:
-        """The child's state (empty for a child not seen before)."""
-        return self._states.get(child_ref) or ChildState(child_ref=child_ref)
-
-    def put(self, state: ChildState, partition: int) -> Outgoing:
-        """Keep `state`; return its changelog record (same partition as the child's events)."""
-        self._states[state.child_ref] = state
-        return Outgoing(
-            self.changelog, state.child_ref.encode(), state.model_dump_json().encode(), partition
-        )
-
-    def restore(self, key: bytes, value: bytes | None) -> None:
-        """Apply one changelog record read back on assignment."""
-        if value is None:
-            self._states.pop(key.decode(), None)
-        else:
-            self._states[key.decode()] = ChildState.model_validate_json(value)
+def child_state_codec() -> StateCodec[ChildState]:
+    """How the router writes a child's state to its changelog."""
+    return StateCodec(
+        lambda state: state.model_dump_json().encode(), ChildState.model_validate_json
+    )
 
 
 def _addressed(event: dict[str, Any], candidates: Sequence[Agency]) -> Sequence[Agency]:
@@ -94,37 +79,52 @@ def _addressed(event: dict[str, Any], candidates: Sequence[Agency]) -> Sequence[
     return [agency for agency in candidates if agency.id in named]
 
 
-class RouterStage:
-    """Routes one record at a time; what cannot be processed is dead-lettered with why."""
+class RouterProcessor(ChildProcessor[ChildState]):
+    """Routes one record at a time; what breaks the contract is dead-lettered with why."""
 
-    def __init__(self, parts: RouterParts, states: ChildStates) -> None:
-        """Route with `parts`; keep child state in `states`."""
+    def __init__(self, settings: BusSettings, parts: RouterParts, changelog: str) -> None:
+        """Route with `parts`; keep child state in the compacted topic `changelog`."""
+        super().__init__(settings, ChildStore(changelog, child_state_codec()))
         self._parts = parts
-        self._states = states
 
-    async def handle(self, record: Incoming) -> list[Outgoing]:
+    def restored(self, partitions: frozenset[int]) -> None:
+        """Read where each owned audit partition's chain ends."""
+        self._parts.chain.restore(partitions)
+
+    def dropped(self, partitions: frozenset[int]) -> None:
+        """Forget the chain tails with the state."""
+        self._parts.chain.drop(partitions)
+
+    def handle(self, record: Incoming) -> list[Outgoing]:
         """The records one consumed record produces."""
         try:
             event = self._parts.codec.decode(record.value or b"")
             if event["event_type"] == "ConsentDirectiveRecorded":
                 return [self.apply_directive(event, record.partition)]
-            return await self.route_event(event, record.partition)
+            return self.route_event(event, record.partition)
         except ContractError as exc:
             return [dead_letter(record, "undecodable", str(exc))]
-        except (KeyError, ValueError) as exc:
-            return [dead_letter(record, "unroutable", f"{type(exc).__name__}: {exc}")]
+        except UnroutableEventError as exc:
+            return [dead_letter(record, "unroutable", str(exc))]
+
+    def _state(self, partition: int, child_ref: str) -> ChildState:
+        return self.store.get(partition, child_ref) or ChildState(child_ref=child_ref)
 
     def apply_directive(self, event: dict[str, Any], partition: int) -> Outgoing:
         """Record a consent directive in its child's state (applies to every later event)."""
-        directive = ConsentDirective.model_validate(json.loads(event["payload"]))
-        state = with_directive(self._states.get(directive.child_ref), directive)
-        return self._states.put(state, partition)
+        try:
+            directive = ConsentDirective.model_validate_json(event["payload"])
+        except ValidationError as exc:
+            msg = f"payload: not a valid consent directive ({exc.error_count()} error(s))"
+            raise UnroutableEventError(msg) from exc
+        state = with_directive(self._state(partition, directive.child_ref), directive)
+        return self.store.put(partition, state.child_ref, state)
 
-    async def route_event(self, event: dict[str, Any], partition: int) -> list[Outgoing]:
+    def route_event(self, event: dict[str, Any], partition: int) -> list[Outgoing]:
         """Decide for every candidate recipient: views, sealed audit records, new state."""
         parts = self._parts
         child_ref = str(event["child_ref"])
-        before = self._states.get(child_ref)
+        before = self._state(partition, child_ref)
         deciding, after = states_for(before, event)
         facts = EventFacts.from_event(
             event,
@@ -145,7 +145,7 @@ class RouterStage:
             Outgoing(topics.view(recipient), key, parts.codec.encode("DisclosedEvent", view))
             for recipient, view in routed.views
         ]
-        prev = await parts.chain.tail(partition)
+        prev = parts.chain.tail(partition)
         for audit in routed.audits:
             prev = seal(audit, prev)["hash"]
             out.append(
@@ -158,5 +158,5 @@ class RouterStage:
             )
         parts.chain.advance(partition, prev)
         if after != before:
-            out.append(self._states.put(after, partition))
+            out.append(self.store.put(partition, child_ref, after))
         return out

@@ -1,42 +1,46 @@
-"""The router as a processor of the transactional loop: exactly once (docs/router.md).
+"""The router worker: the agreement feed plus the router processor on the transactional loop.
 
-Per-child state lives in memory for the partitions this worker owns and in a
-compacted changelog topic `<app_id>-children`, partitioned like the sources;
-it is read back (read_committed) when partitions are assigned.
+Per-child state lives in memory for the partitions this worker owns and in the
+compacted changelog `<app_id>-children`, partitioned like the sources; the
+loop has it restored every time a partition is assigned (docs/router.md).
 """
 
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 
+from services.bus import topics
 from services.bus.kafka import ensure_topics, probe_cluster
-from services.bus.records import Incoming, Outgoing
 from services.bus.settings import BusSettings
-from services.bus.transactional import TransactionalLoop, read_changelog
+from services.bus.transactional import LoopOptions, TransactionalLoop
 from services.router.exceptions import RouterError
-from services.router.stage import ChildStates, RouterParts, RouterStage
+from services.router.stage import RouterParts, RouterProcessor
 
 
 class RouterWorker:
-    """One router worker; run several with distinct `instance` names to scale out."""
+    """One router worker; run several with the same app id to scale out."""
 
     def __init__(
-        self, settings: BusSettings, parts: RouterParts, app_id: str, instance: str = "0"
+        self,
+        settings: BusSettings,
+        parts: RouterParts,
+        app_id: str,
+        instance: str,
+        options: LoopOptions | None = None,
     ) -> None:
         """Route for consumer group `app_id`; `instance` makes the transactional id unique."""
         self.settings = settings
         self.parts = parts
         self.app_id = app_id
-        self.states = ChildStates(f"{app_id}-children")
-        self.stage = RouterStage(parts, self.states)
-        self._restored: set[int] = set()
+        self.processor = RouterProcessor(settings, parts, topics.changelog(app_id))
         self.loop = TransactionalLoop(
             settings,
-            self,
+            self.processor,
             app_id,
             f"{app_id}-{instance}",
             parts.topics.sources(parts.policy.agency_ids),
+            options,
+            copartitioned=[parts.topics.audit],
         )
 
     @property
@@ -44,29 +48,10 @@ class RouterWorker:
         """Set it to stop after the batch in hand."""
         return self.loop.stopping
 
-    async def handle(self, record: Incoming) -> list[Outgoing]:
-        """Route one record."""
-        return await self.stage.handle(record)
-
-    def on_revoked(self) -> None:
-        """Another worker may append to the audit chains now: forget their tails."""
-        self.parts.chain.forget()
-
-    async def tick(self, now: datetime) -> list[Outgoing]:  # noqa: ARG002 - nothing is timed
-        """The router produces nothing on a timer."""
-        return []
-
-    async def on_assigned(self, partitions: set[int]) -> None:
-        """Read the state changelog of `partitions` not restored yet (read_committed)."""
-        fresh = partitions - self._restored
-        for _, key, value in await read_changelog(self.settings, self.states.changelog, fresh):
-            self.states.restore(key, value)
-        self._restored |= fresh
-
     async def run(self) -> None:
         """Follow the agreements; once caught up, route until `stopping` is set."""
         await probe_cluster(self.settings.bootstrap, self.settings.connect_timeout_s)
-        await ensure_topics(self.settings, [self.states.changelog])
+        await ensure_topics(self.settings, [self.processor.changelog])
         feed = asyncio.create_task(self.parts.policy.follow(), name="agreement-feed")
         ready = asyncio.create_task(self.parts.policy.ready.wait())
         try:

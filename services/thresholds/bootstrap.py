@@ -11,7 +11,7 @@ from schemas.schema_source import SchemaSource
 from services.bus import topics
 from services.bus.kafka import ensure_topics, probe_cluster
 from services.bus.settings import BusSettings
-from services.bus.transactional import TransactionalLoop
+from services.bus.transactional import LoopOptions, TransactionalLoop
 from services.thresholds.adapters.register_codes import register_codes
 from services.thresholds.domain.calendar import load_calendar
 from services.thresholds.domain.rules import load_rules
@@ -52,7 +52,7 @@ def build_thresholds(  # noqa: PLR0913 - each is one deployment choice
     app_id: str = "joinedup-thresholds",
     instance: str = "0",
     names: ThresholdsTopics | None = None,
-    tick_every_s: float = 30.0,
+    options: LoopOptions | None = None,
 ) -> ThresholdsWorker:
     """A thresholds worker reading every agency's ingest topic and the acknowledgements."""
     names = names or ThresholdsTopics()
@@ -60,7 +60,5 @@ def build_thresholds(  # noqa: PLR0913 - each is one deployment choice
     processor = ThresholdsProcessor(settings, AvroCodec(schema_source), policy, app_id, names)
     agencies = [a.id for a in load_agency_directory(agencies_file).agencies]
     sources = [*(topics.ingest(a) for a in agencies), names.acknowledgements]
-    loop = TransactionalLoop(
-        settings, processor, app_id, f"{app_id}-{instance}", sources, tick_every_s
-    )
+    loop = TransactionalLoop(settings, processor, app_id, f"{app_id}-{instance}", sources, options)
     return ThresholdsWorker(settings, processor, loop)

@@ -3,7 +3,8 @@
 In: every agency's `ingest.<agency>` and `alerts.acknowledged`, keyed by
 child_ref. Out: AlertRaised events to `alerts.raised` (the router then decides
 who may see them) and the per-child state to the compacted changelog
-`<app_id>-children`. Rules run in event time (register dates, occurred_at);
+`<app_id>-children` (restored on every assignment by the shared mechanism,
+services/bus/stateful.py). Rules run in event time (register dates, occurred_at);
 escalation runs on the wall clock, because it is about people not acting
 in time, checked every `tick` of the loop.
 """
@@ -18,10 +19,11 @@ import structlog
 from schemas.codec import AvroCodec
 from schemas.exceptions import ContractError
 from services.bus import topics
+from services.bus.child_store import ChildStore, StateCodec
 from services.bus.deadletter import dead_letter
 from services.bus.records import Incoming, Outgoing
 from services.bus.settings import BusSettings
-from services.bus.transactional import read_changelog
+from services.bus.stateful import ChildProcessor
 from services.thresholds.adapters.alert_records import (
     alert_id,
     escalation_record,
@@ -34,9 +36,10 @@ from services.thresholds.domain.escalation import (
     acknowledge,
     due_escalations,
     mark_escalated,
+    next_escalation,
 )
 from services.thresholds.domain.evaluate import apply_event
-from services.thresholds.domain.exceptions import ThresholdsError
+from services.thresholds.domain.exceptions import EventFieldError, ThresholdsError
 from services.thresholds.domain.register_codes import RegisterCodes
 from services.thresholds.domain.rules import RuleSet
 
@@ -60,7 +63,12 @@ class Policy:
     codes: RegisterCodes
 
 
-class ThresholdsProcessor:
+def stored_child_codec() -> StateCodec[StoredChild]:
+    """How the thresholds worker writes a child's state to its changelog."""
+    return StateCodec(StoredChild.to_json, StoredChild.from_json)
+
+
+class ThresholdsProcessor(ChildProcessor[StoredChild]):
     """Applies each event to its child's state and turns drafts into AlertRaised events."""
 
     def __init__(
@@ -72,38 +80,36 @@ class ThresholdsProcessor:
         names: ThresholdsTopics,
     ) -> None:
         """Keep state for the children of the partitions assigned to this worker."""
-        self._settings = settings
+        super().__init__(settings, ChildStore(topics.changelog(app_id), stored_child_codec()))
         self._codec = codec
         self._policy = policy
         self._names = names
-        self.changelog = f"{app_id}-children"
-        self._children: dict[str, StoredChild] = {}
-        self._partition_of: dict[str, int] = {}
-        self._restored: set[int] = set()
         self._severity = {rule.id: rule.severity for rule in policy.rules.all()}
 
-    async def handle(self, record: Incoming) -> list[Outgoing]:
-        """The records one consumed record produces; bad ones go to dead letter."""
+    def handle(self, record: Incoming) -> list[Outgoing]:
+        """The records one consumed record produces; contract breaches go to dead letter."""
         try:
             event = self._codec.decode(record.value or b"")
             child_ref = str(event["child_ref"])
-            self._partition_of[child_ref] = record.partition
             if event["event_type"] == "AlertAcknowledged":
-                return self._acknowledged(event, child_ref)
-            return self._applied(event, child_ref)
+                return self._acknowledged(event, record.partition, child_ref)
+            return self._applied(event, record.partition, child_ref)
         except ContractError as exc:
             return [dead_letter(record, "undecodable", str(exc))]
-        except (ThresholdsError, KeyError, ValueError, TypeError) as exc:
+        except ThresholdsError as exc:
             return [dead_letter(record, "unprocessable", f"{type(exc).__name__}: {exc}")]
 
-    def _save(self, child_ref: str, child: StoredChild) -> Outgoing:
-        self._children[child_ref] = child
+    def _save(self, partition: int, child_ref: str, child: StoredChild) -> Outgoing:
+        due = next_escalation(child.open_alerts.values())
+        return self.store.put(partition, child_ref, child, due)
+
+    def _alert(self, child_ref: str, record: dict[str, object]) -> Outgoing:
         return Outgoing(
-            self.changelog, child_ref.encode(), child.to_json(), self._partition_of.get(child_ref)
+            self._names.alerts, child_ref.encode(), self._codec.encode("AlertRaised", record)
         )
 
-    def _applied(self, event: dict[str, object], child_ref: str) -> list[Outgoing]:
-        child = self._children.get(child_ref) or StoredChild()
+    def _applied(self, event: dict[str, object], partition: int, child_ref: str) -> list[Outgoing]:
+        child = self.store.get(partition, child_ref) or StoredChild()
         event_id = str(event["event_id"])
         if child.seen(event_id):
             return []
@@ -116,67 +122,43 @@ class ThresholdsProcessor:
         for draft in drafts:
             due_by = draft.due_by or policy.calendar.next_school_day_start(draft.raised_at)
             record = raised_record(draft, due_by)
-            out.append(
-                Outgoing(
-                    self._names.alerts,
-                    child_ref.encode(),
-                    self._codec.encode("AlertRaised", record),
-                )
-            )
+            out.append(self._alert(child_ref, record))
             if draft.due_by is not None and draft.escalate_to:
                 child.open_alerts[draft.dedupe_key] = OpenAlert.from_draft(draft)
             log.info("alert raised", rule=draft.rule_id, alert_id=str(record["alert_id"]))
-        out.append(self._save(child_ref, child))
+        out.append(self._save(partition, child_ref, child))
         return out
 
-    def _acknowledged(self, event: dict[str, object], child_ref: str) -> list[Outgoing]:
-        child = self._children.get(child_ref)
+    def _acknowledged(
+        self, event: dict[str, object], partition: int, child_ref: str
+    ) -> list[Outgoing]:
+        child = self.store.get(partition, child_ref)
         if child is None:
             return []
         acknowledged = str(event["alert_id"])
         at = event["occurred_at"]
         if not isinstance(at, dt.datetime):
-            raise TypeError("occurred_at: must be a timestamp")
+            raise EventFieldError("occurred_at: must be a timestamp")
         for key, alert in list(child.open_alerts.items()):
             if str(alert_id(key)) == acknowledged:
                 child.open_alerts[key] = acknowledge(alert, at)
-        return [self._save(child_ref, child)]
+        return [self._save(partition, child_ref, child)]
 
-    async def tick(self, now: dt.datetime) -> list[Outgoing]:
+    def tick(self, now: dt.datetime) -> list[Outgoing]:
         """Escalations due now, for alerts nobody acknowledged by their deadline."""
         out: list[Outgoing] = []
-        for child_ref, child in self._children.items():
+        for partition, child_ref in self.store.due(now):
+            child = self.store.get(partition, child_ref)
+            if child is None:
+                continue
             due = due_escalations(child.open_alerts.values(), now)
             for escalation in due:
                 key = escalation.dedupe_key.removesuffix(":escalated")
                 alert = child.open_alerts[key]
-                record = escalation_record(
-                    escalation, alert, self._severity.get(alert.rule_id, "high")
-                )
-                out.append(
-                    Outgoing(
-                        self._names.alerts,
-                        child_ref.encode(),
-                        self._codec.encode("AlertRaised", record),
-                    )
-                )
+                severity = self._severity.get(alert.rule_id, "high")
+                out.append(self._alert(child_ref, escalation_record(escalation, alert, severity)))
                 child.open_alerts[key] = mark_escalated(alert)
                 log.info("alert escalated", rule=alert.rule_id)
             if due:
-                out.append(self._save(child_ref, child))
+                out.append(self._save(partition, child_ref, child))
         return out
-
-    def on_revoked(self) -> None:
-        """Nothing cached beyond the state itself, which stays valid."""
-
-    async def on_assigned(self, partitions: set[int]) -> None:
-        """Read the changelog of newly assigned partitions (read_committed)."""
-        fresh = partitions - self._restored
-        for partition, key, value in await read_changelog(self._settings, self.changelog, fresh):
-            child_ref = key.decode()
-            if value is None:
-                self._children.pop(child_ref, None)
-                continue
-            self._children[child_ref] = StoredChild.from_json(value)
-            self._partition_of[child_ref] = partition
-        self._restored |= fresh

@@ -1,24 +1,25 @@
 """Where each audit partition's hash chain ends, read from the audit topic itself.
 
-Reading the tail (not a cached value) means a restarted or rebalanced router
-continues the chain exactly where the topic ends, whatever it wrote before.
+Read (read_committed) when the worker is assigned a partition, advanced in
+memory as the worker seals records, dropped when the partition is revoked or
+the transaction aborted: a worker continues the chain exactly where the topic
+ends, whoever wrote it last.
 """
 
 from __future__ import annotations
 
-from aiokafka import TopicPartition
+from collections.abc import Iterable
 
 from schemas.codec import AvroCodec
 from services.bus import topics
-from services.bus.kafka import build_consumer
+from services.bus.partition_reader import last_record
 from services.bus.settings import BusSettings
 from services.router.domain.audit_chain import GENESIS
-
-_WINDOW = 64
+from services.router.exceptions import RouterError
 
 
 class ChainTails:
-    """The last hash per audit partition: read once, then advanced as records are sealed."""
+    """The last hash per owned audit partition."""
 
     def __init__(
         self, settings: BusSettings, codec: AvroCodec, topic: str = topics.AUDIT_DISCLOSURES
@@ -26,49 +27,30 @@ class ChainTails:
         """Read tails from `topic` of the cluster in `settings`."""
         self._settings = settings
         self._codec = codec
-        self._topic = topic
+        self.topic = topic
         self._tails: dict[int, str] = {}
 
-    def forget(self) -> None:
-        """Drop cached tails (after a rebalance another worker may have appended)."""
-        self._tails.clear()
+    def restore(self, partitions: Iterable[int]) -> None:
+        """Read the tail of each of `partitions` from the topic."""
+        for partition in partitions:
+            last = last_record(self._settings, self.topic, partition)
+            self._tails[partition] = (
+                GENESIS if last is None else str(self._codec.decode(last.value() or b"")["hash"])
+            )
+
+    def drop(self, partitions: Iterable[int]) -> None:
+        """Forget the tails of `partitions` (revoked, or to be read again)."""
+        for partition in partitions:
+            self._tails.pop(partition, None)
+
+    def tail(self, partition: int) -> str:
+        """The hash that ends `partition`'s chain."""
+        try:
+            return self._tails[partition]
+        except KeyError:
+            msg = f"audit partition {partition} is not owned here (its tail was never read)"
+            raise RouterError(msg) from None
 
     def advance(self, partition: int, last_hash: str) -> None:
         """Record that `last_hash` now ends `partition`'s chain."""
         self._tails[partition] = last_hash
-
-    async def tail(self, partition: int) -> str:
-        """The hash that ends `partition`'s chain (GENESIS when the partition is empty)."""
-        cached = self._tails.get(partition)
-        if cached is None:
-            cached = self._tails[partition] = await self._read_tail(partition)
-        return cached
-
-    async def _read_tail(self, partition: int) -> str:
-        """The last committed record's hash, reading back from the end in growing windows.
-
-        The topic is written in transactions: its last offsets may be commit
-        markers or aborted records, which a read_committed reader never sees.
-        """
-        consumer = build_consumer(self._settings, group_id=None)
-        await consumer.start()
-        try:
-            tp = TopicPartition(self._topic, partition)
-            consumer.assign([tp])
-            end = (await consumer.end_offsets([tp]))[tp]
-            window = _WINDOW
-            while end > 0:
-                start = max(0, end - window)
-                consumer.seek(tp, start)
-                last = None
-                while await consumer.position(tp) < end:
-                    batch = (await consumer.getmany(tp, timeout_ms=500)).get(tp, [])
-                    last = next((m for m in reversed(batch) if m.offset < end), last)
-                if last is not None:
-                    return str(self._codec.decode(last.value)["hash"])
-                if start == 0:
-                    break
-                window *= 4
-        finally:
-            await consumer.stop()
-        return GENESIS

@@ -87,3 +87,13 @@ def due_escalations(open_alerts: Iterable[OpenAlert], now: dt.datetime) -> list[
 def mark_escalated(alert: OpenAlert) -> OpenAlert:
     """The alert once its escalation has been sent."""
     return dataclasses.replace(alert, escalated=True)
+
+
+def next_escalation(open_alerts: Iterable[OpenAlert]) -> dt.datetime | None:
+    """When the earliest escalation of these alerts can fall due (None when none can)."""
+    deadlines = [
+        a.due_by
+        for a in open_alerts
+        if a.due_by is not None and not a.escalated and not a.acknowledged_on_time
+    ]
+    return min(deadlines, default=None)

@@ -22,6 +22,7 @@ from schemas.samples import sample_event
 from schemas.schema_source import InMemorySchemaSource
 from services.bus import topics
 from services.bus.kafka import build_consumer, build_producer, ensure_topics
+from services.bus.transactional import LoopOptions
 from services.thresholds.bootstrap import build_thresholds
 from services.thresholds.processor import ThresholdsTopics
 
@@ -104,7 +105,7 @@ class TestThresholdsPipeline:
             agencies_file=agencies,
             app_id=f"thresholds-{sfx}",
             names=names,
-            tick_every_s=3600,
+            options=LoopOptions(tick_every_s=3600),
         )
         running = asyncio.create_task(worker.run())
 
