@@ -89,12 +89,16 @@ class ChildStore(Generic[S]):
             if at <= now
         ]
 
+    def begin(self, partitions: Iterable[int]) -> None:
+        """Hold empty state for `partitions` (a replay outside Kafka, a benchmark)."""
+        for partition in partitions:
+            self._children[partition] = {}
+            self._due[partition] = {}
+
     def restore(self, settings: BusSettings, partitions: Iterable[int]) -> int:
         """Read `partitions` back from the changelog (replacing what is held); count records."""
         wanted = sorted(set(partitions))
-        for partition in wanted:
-            self._children[partition] = {}
-            self._due[partition] = {}
+        self.begin(wanted)
         count = 0
         for record in records_to_end(settings, self.changelog, wanted):
             count += 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -66,11 +66,17 @@ def worker(  # noqa: PLR0913, PLR0917 - one option per topic an operator may ren
     slot.release()
 
 
-async def run_until_signalled(work: Coroutine[Any, Any, None], stopping: asyncio.Event) -> None:
+async def run_until_signalled(
+    work: Coroutine[Any, Any, None],
+    stopping: asyncio.Event,
+    other: Mapping[signal.Signals, Callable[[], None]] | None = None,
+) -> None:
     """Run `work`; SIGINT / SIGTERM ask it to stop after the batch in hand."""
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stopping.set)
+    for sig, action in (other or {}).items():
+        loop.add_signal_handler(sig, action)
     console.print("Router running; Ctrl-C stops it after the batch in hand")
     await work
 

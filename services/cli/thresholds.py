@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from services.bus import topics
 from services.bus.instance import claim_instance
 from services.bus.kafka import probe_cluster
 from services.bus.logging import configure_logging
@@ -31,7 +33,7 @@ def _override(path: Path | None) -> Path | None:
 
 
 @thresholds_app.command()
-def worker(
+def worker(  # noqa: PLR0913, PLR0917 - one option per deployment choice
     rules_override: Annotated[Path | None, typer.Option(help=OVERRIDE_HELP)] = None,
     agencies: Annotated[Path | None, typer.Option(help="Agency directory YAML.")] = None,
     app_id: Annotated[str, typer.Option(help="Consumer group.")] = "joinedup-thresholds",
@@ -39,9 +41,16 @@ def worker(
         str | None,
         typer.Option(help="Unique per worker of one app id (default: <host>-<first free slot>)."),
     ] = None,
+    alerts_topic: Annotated[str, typer.Option()] = topics.ALERTS_RAISED,
+    acknowledgements_topic: Annotated[str, typer.Option()] = topics.ALERTS_ACKNOWLEDGED,
+    tick_every: Annotated[
+        float, typer.Option(help="Seconds between escalation checks (SIGUSR1: check now).")
+    ] = 30.0,
 ) -> None:
     """Run a thresholds worker until interrupted."""
+    from services.bus.transactional import LoopOptions  # noqa: PLC0415 - keeps --help fast
     from services.thresholds.bootstrap import AGENCIES_FILE, build_thresholds  # noqa: PLC0415
+    from services.thresholds.processor import ThresholdsTopics  # noqa: PLC0415
 
     configure_logging()
     settings = BusSettings()
@@ -54,8 +63,12 @@ def worker(
         agencies_file=agencies or AGENCIES_FILE,
         app_id=app_id,
         instance=slot.name,
+        names=ThresholdsTopics(alerts=alerts_topic, acknowledgements=acknowledgements_topic),
+        options=LoopOptions(tick_every_s=tick_every),
     )
-    asyncio.run(run_until_signalled(built.run(), built.stopping))
+    asyncio.run(
+        run_until_signalled(built.run(), built.stopping, {signal.SIGUSR1: built.loop.request_tick})
+    )
     slot.release()
 
 

@@ -1,0 +1,203 @@
+"""A rig for the stream processors' fault tests: real broker, real registry, real processes.
+
+Workers run as `joinedup router worker` / `joinedup thresholds worker`
+processes on topics unique to the test, so they can be SIGKILLed, SIGSTOPped
+and restarted; what they wrote is then read back read_committed and counted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from confluent_kafka import Consumer, TopicPartition
+
+from schemas.codec import AvroCodec
+from services.bus import topics
+from services.bus.kafka import build_producer
+from services.bus.partition_reader import records_to_end
+from services.bus.settings import BusSettings
+
+PARTITIONS = 6
+
+
+def write_agencies(path: Path, agencies: dict[str, str]) -> Path:
+    """An agency directory of `{id: kind}`."""
+    rows = [
+        {"id": agency, "kind": kind, "name": agency, "duty_contact": f"duty@{agency}.example"}
+        for agency, kind in agencies.items()
+    ]
+    path.write_text(yaml.safe_dump({"agencies": rows}))
+    return path
+
+
+@dataclass
+class Worker:
+    """One worker process of the rig."""
+
+    argv: list[str]
+    env: dict[str, str]
+    log: Path
+    process: subprocess.Popen[bytes] | None = None
+    runs: int = 0
+
+    def start(self) -> Worker:
+        self.runs += 1
+        with self.log.open("ab") as out:
+            out.write(f"\n---- start {self.runs} ----\n".encode())
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "services", *self.argv],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log.open("ab"),
+        )
+        return self
+
+    def signal(self, sig: signal.Signals) -> None:
+        assert self.process is not None
+        self.process.send_signal(sig)
+
+    def kill(self) -> None:
+        """SIGKILL: no chance to finish anything."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(timeout=30)
+
+    def stop(self) -> int | None:
+        """SIGTERM, then SIGKILL after 30 s; the exit status (None when never started)."""
+        if self.process is None:
+            return None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=30)
+        return self.process.returncode
+
+    def tail(self, chars: int = 4000) -> str:
+        return self.log.read_text(errors="replace")[-chars:]
+
+
+@dataclass
+class Rig:
+    """Settings, registry URL and where logs go, for one test."""
+
+    settings: BusSettings
+    registry_url: str
+    codec: AvroCodec
+    tmp: Path
+    workers: list[Worker] = field(default_factory=list)
+
+    def env(self) -> dict[str, str]:
+        return {
+            **os.environ,
+            "JOINEDUP_BOOTSTRAP_SERVERS": self.settings.bootstrap,
+            "JOINEDUP_REGISTRY_URL": self.registry_url,
+            "JOINEDUP_HOME": str(self.tmp / "home"),
+            "JOINEDUP_DEFAULT_PARTITIONS": str(PARTITIONS),
+        }
+
+    def worker(self, name: str, argv: list[str]) -> Worker:
+        made = Worker(argv, self.env(), self.tmp / f"{name}.log")
+        self.workers.append(made)
+        return made
+
+    def stop_all(self) -> list[int | None]:
+        return [w.stop() for w in self.workers]
+
+    def logs(self) -> str:
+        return "\n".join(f"== {w.log.name}\n{w.tail(2500)}" for w in self.workers)
+
+
+async def publish(
+    settings: BusSettings, records: Iterable[tuple[str, bytes, bytes]], rate: float | None = None
+) -> int:
+    """Send (topic, key, value) records, at `rate` per second if given; return the count."""
+    producer = build_producer(settings, linger_ms=5)
+    await producer.start()
+    sent = 0
+    started = time.monotonic()
+    try:
+        for topic, key, value in records:
+            await producer.send(topic, value, key=key)
+            sent += 1
+            if rate is not None and sent % 50 == 0:
+                ahead = sent / rate - (time.monotonic() - started)
+                if ahead > 0:
+                    await asyncio.sleep(ahead)
+        await producer.flush()
+    finally:
+        await producer.stop()
+    return sent
+
+
+def read_all(settings: BusSettings, topic: str, codec: AvroCodec) -> list[dict[str, Any]]:
+    """Every committed record of `topic`, decoded."""
+    consumer = Consumer({"bootstrap.servers": settings.bootstrap, "group.id": "rig-meta"})
+    try:
+        count = len(consumer.list_topics(topic, timeout=10).topics[topic].partitions)
+    finally:
+        consumer.close()
+    return [codec.decode(r.value() or b"") for r in records_to_end(settings, topic, range(count))]
+
+
+def copies(records: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]], str]) -> Counter[str]:
+    """How many times each key occurs."""
+    return Counter(key(r) for r in records)
+
+
+def group_lag(settings: BusSettings, group: str, sources: list[str]) -> int:
+    """Records of `sources` not yet committed by `group`.
+
+    Counts to the high watermark, so `sources` must be written without
+    transactions (a commit marker would count as one record of lag).
+    """
+    consumer = Consumer(
+        {
+            "bootstrap.servers": settings.bootstrap,
+            "group.id": group,
+            "isolation.level": "read_committed",
+            "enable.auto.commit": False,
+        }
+    )
+    try:
+        metadata = consumer.list_topics(timeout=10)
+        partitions = [TopicPartition(t, p) for t in sources for p in metadata.topics[t].partitions]
+        committed = consumer.committed(partitions, timeout=30)
+        lag = 0
+        for tp in committed:
+            low, high = consumer.get_watermark_offsets(TopicPartition(tp.topic, tp.partition))
+            start = tp.offset if tp.offset >= 0 else low
+            lag += max(0, high - start)
+        return lag
+    finally:
+        consumer.close()
+
+
+async def wait_until(check: Callable[[], bool], seconds: float, what: str, rig: Rig) -> None:
+    """Poll `check` (in a thread) until true; fail with `what` and the logs after `seconds`,
+    or at once when a worker the rig started has exited."""
+    deadline = time.monotonic() + seconds
+    while not await asyncio.to_thread(check):
+        ended = [w for w in rig.workers if w.process is not None and w.process.poll() is not None]
+        if ended or time.monotonic() > deadline:
+            cause = f"{ended[0].log.name} exited" if ended else "timed out"
+            raise AssertionError(f"{cause} waiting for {what}\n{rig.logs()}")
+        await asyncio.sleep(0.3)
+
+
+def ingest(agency: str) -> str:
+    return topics.ingest(agency)
