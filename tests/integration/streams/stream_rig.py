@@ -50,9 +50,11 @@ class Worker:
     log: Path
     process: subprocess.Popen[bytes] | None = None
     runs: int = 0
+    ended_on_purpose: bool = False
 
     def start(self) -> Worker:
         self.runs += 1
+        self.ended_on_purpose = False
         with self.log.open("ab") as out:
             out.write(f"\n---- start {self.runs} ----\n".encode())
         self.process = subprocess.Popen(
@@ -70,6 +72,7 @@ class Worker:
     def kill(self) -> None:
         """SIGKILL: no chance to finish anything."""
         assert self.process is not None
+        self.ended_on_purpose = True
         self.process.kill()
         self.process.wait(timeout=30)
 
@@ -77,6 +80,7 @@ class Worker:
         """SIGTERM, then SIGKILL after 30 s; the exit status (None when never started)."""
         if self.process is None:
             return None
+        self.ended_on_purpose = True
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGCONT)
             self.process.terminate()
@@ -122,17 +126,22 @@ class Rig:
         return "\n".join(f"== {w.log.name}\n{w.tail(2500)}" for w in self.workers)
 
 
+Record = tuple[str, bytes, bytes] | tuple[str, bytes, bytes, int]
+
+
 async def publish(
-    settings: BusSettings, records: Iterable[tuple[str, bytes, bytes]], rate: float | None = None
+    settings: BusSettings, records: Iterable[Record], rate: float | None = None
 ) -> int:
-    """Send (topic, key, value) records, at `rate` per second if given; return the count."""
+    """Send (topic, key, value[, partition]) records, at `rate` per second if given."""
     producer = build_producer(settings, linger_ms=5)
     await producer.start()
     sent = 0
     started = time.monotonic()
     try:
-        for topic, key, value in records:
-            await producer.send(topic, value, key=key)
+        for topic, key, value, *partition in records:
+            await producer.send(
+                topic, value, key=key, partition=partition[0] if partition else None
+            )
             sent += 1
             if rate is not None and sent % 50 == 0:
                 ahead = sent / rate - (time.monotonic() - started)
@@ -192,7 +201,11 @@ async def wait_until(check: Callable[[], bool], seconds: float, what: str, rig: 
     or at once when a worker the rig started has exited."""
     deadline = time.monotonic() + seconds
     while not await asyncio.to_thread(check):
-        ended = [w for w in rig.workers if w.process is not None and w.process.poll() is not None]
+        ended = [
+            w
+            for w in rig.workers
+            if w.process is not None and w.process.poll() is not None and not w.ended_on_purpose
+        ]
         if ended or time.monotonic() > deadline:
             cause = f"{ended[0].log.name} exited" if ended else "timed out"
             raise AssertionError(f"{cause} waiting for {what}\n{rig.logs()}")
