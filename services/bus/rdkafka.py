@@ -22,10 +22,13 @@ SESSION_TIMEOUT_MS: Final = 10_000
 
 
 def _common(settings: BusSettings) -> dict[str, Any]:
-    return {
+    common: dict[str, Any] = {
         "bootstrap.servers": settings.bootstrap,
         "socket.connection.setup.timeout.ms": int(settings.connect_timeout_s * 1000),
     }
+    if settings.rdkafka_debug:
+        common["debug"] = settings.rdkafka_debug
+    return common
 
 
 def group_consumer(settings: BusSettings, group_id: str, **overrides: Any) -> Consumer:

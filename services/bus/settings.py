@@ -42,6 +42,9 @@ class BusSettings(BaseSettings):
     connect_timeout_s: float = 8.0
     replication_factor: int = 1
     default_partitions: int = 3
+    rdkafka_debug: str | None = Field(
+        default=None, description="librdkafka debug contexts for the processors (e.g. eos,cgrp)."
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> BusSettings:

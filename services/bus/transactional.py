@@ -301,6 +301,10 @@ class TransactionalLoop:
         producer.commit_transaction(self._options.timeout_s)
 
     def _abort(self, producer: Producer) -> None:
+        # Deliver what is in flight first: aborting while librdkafka is still
+        # registering the transaction's partitions can leave the coordinator
+        # with no transaction to end (INVALID_TXN_STATE, fatal) on Kafka 4.
+        producer.flush(self._options.timeout_s)
         self._guard(lambda: producer.abort_transaction(self._options.timeout_s), "abort")
 
     def _guard(self, call: Callable[[], Any], what: str) -> None:

@@ -214,3 +214,14 @@ async def wait_until(check: Callable[[], bool], seconds: float, what: str, rig: 
 
 def ingest(agency: str) -> str:
     return topics.ingest(agency)
+
+
+async def wait_until_async(check: Callable[[], bool], seconds: float, task: asyncio.Task) -> None:
+    """Wait until `check` holds; fail at once if `task` (the loop under test) ended."""
+    deadline = time.monotonic() + seconds
+    while not check():
+        if task.done():
+            task.result()
+            raise AssertionError("the loop stopped before the check held")
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.1)

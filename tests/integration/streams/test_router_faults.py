@@ -195,6 +195,24 @@ def _processed(scene: Scene, total: int, share: float) -> bool:
 
 
 class TestRouterFaults:
+    async def test_sigkill_mid_stream_and_restart(self, bus_settings, registry, tmp_path):
+        """One worker SIGKILLed at about 55%, restarted: every view exactly once, chain intact."""
+        scene = await _scene(bus_settings, registry, tmp_path)
+        marks = scene.marks(children=1000, per_child=10)
+        worker = scene.worker("only")
+        try:
+            worker.start()
+            feeding = asyncio.create_task(publish(scene.rig.settings, marks, rate=2000))
+            await wait_until(lambda: _processed(scene, len(marks), 0.55), 90, "55%", scene.rig)
+            worker.kill()
+            worker.start()
+            await feeding
+            await wait_until(scene.caught_up, 180, "the worker to catch up", scene.rig)
+        finally:
+            statuses = scene.rig.stop_all()
+        await _assert_exactly_once(scene, len(marks))
+        assert statuses == [0], scene.rig.logs()
+
     async def test_second_worker_mid_stream_and_sigkill_mid_batch(
         self, bus_settings, registry, tmp_path
     ):
