@@ -17,3 +17,19 @@ class TestDeadLetter:
         assert headers["joinedup.reason"] == b"undecodable"
         assert headers["joinedup.source.offset"] == b"41"
         assert headers["joinedup.source.partition"] == b"2"
+
+
+class TestTopicPolicy:
+    def test_changelogs_and_consent_topics_are_compacted_and_the_audit_never_expires(self):
+        """Topic settings come from one place: compacted state, an audit kept for ever."""
+        from services.bus import topics  # noqa: PLC0415 - the unit under test
+
+        assert topics.topic_config(topics.changelog("joinedup-router")) == {
+            "cleanup.policy": "compact"
+        }
+        assert topics.topic_config(topics.CONSENT_DIRECTIVES) == {"cleanup.policy": "compact"}
+        assert topics.topic_config(topics.AUDIT_DISCLOSURES) == {
+            "retention.ms": "-1",
+            "retention.bytes": "-1",
+        }
+        assert topics.topic_config(topics.view("school-1")) == {}

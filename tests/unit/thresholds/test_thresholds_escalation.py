@@ -8,6 +8,7 @@ from services.thresholds.domain.escalation import (
     acknowledge,
     due_escalations,
     mark_escalated,
+    next_escalation,
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -66,3 +67,13 @@ class TestEscalation:
         """A naive `now` is refused."""
         with pytest.raises(ValueError, match="aware"):
             due_escalations([alert], dt.datetime(2026, 10, 12, 9))  # noqa: DTZ001
+
+
+class TestNextEscalation:
+    def test_the_deadline_of_an_open_alert_until_it_is_closed_or_escalated(self, alert):
+        """The timer is the deadline while open; none once acknowledged in time or escalated."""
+        assert next_escalation([alert]) == alert.due_by
+        assert next_escalation([acknowledge(alert, alert.due_by - MINUTE)]) is None
+        assert next_escalation([acknowledge(alert, alert.due_by + MINUTE)]) == alert.due_by
+        assert next_escalation([mark_escalated(alert)]) is None
+        assert next_escalation([]) is None
