@@ -48,11 +48,15 @@ async def verify_audit(
     """Verify every partition's chain; count decisions recorded twice (replays)."""
     report = ChainReport()
     ids: Counter[str] = Counter()
-    async for number, records in read_partitions(settings, codec, topic):
+    for number in await partitions_of(settings, topic):
+        records = [
+            (r.offset, r.value, codec.decode(r.value))
+            async for r in records_to_end(settings, topic, [number])
+        ]
         count, breaks = verify_chain(number, records)
         report.partitions += 1
         report.records += count
         report.breaks.extend(breaks)
-        ids.update(str(record["event_id"]) for _, record in records)
+        ids.update(str(record["event_id"]) for _, _, record in records)
     report.repeated_decisions = sum(n - 1 for n in ids.values() if n > 1)
     return report

@@ -30,7 +30,7 @@ from services.bus.records import Incoming, Outgoing
 from services.bus.settings import BusSettings
 from services.bus.stateful import ChildProcessor
 from services.router.adapters.chain_tails import ChainTails
-from services.router.domain.audit_chain import seal
+from services.router.domain.audit_chain import seal_encoded
 from services.router.domain.child_state import states_for, with_directive
 from services.router.domain.routing import route
 from services.router.exceptions import UnroutableEventError
@@ -147,15 +147,9 @@ class RouterProcessor(ChildProcessor[ChildState]):
         ]
         prev = parts.chain.tail(partition)
         for audit in routed.audits:
-            prev = seal(audit, prev)["hash"]
-            out.append(
-                Outgoing(
-                    parts.topics.audit,
-                    key,
-                    parts.codec.encode("DisclosureDecided", audit),
-                    partition,
-                )
-            )
+            audit["prev_hash"], audit["hash"] = prev, ""
+            sealed, prev = seal_encoded(parts.codec.encode("DisclosureDecided", audit))
+            out.append(Outgoing(parts.topics.audit, key, sealed, partition))
         parts.chain.advance(partition, prev)
         if after != before:
             out.append(self.store.put(partition, child_ref, after))

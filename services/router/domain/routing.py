@@ -10,6 +10,7 @@ alerts' evidence join on); raw identifiers never reach this stage.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Mapping, Sequence
@@ -35,6 +36,7 @@ ENVELOPE: Final = frozenset(
 )
 ROUTER_SOURCE: Final = {"agency": "joinedup-router", "system": "router", "practitioner_role": None}
 _DECISION_IDS: Final = uuid.UUID("6f1c2a8e-5b0d-4c7e-9a11-3d2f4e5a6b7c")
+_DECISION_NAMESPACE: Final = _DECISION_IDS.bytes
 
 
 class Decide(Protocol):
@@ -64,6 +66,29 @@ def _json_value(value: Any) -> Any:
     raise TypeError(msg)
 
 
+def millis(moment: datetime) -> int:
+    """A timestamp as Avro's timestamp-millis stores it (and the audit hash reads it)."""
+    return int(moment.timestamp() * 1000)
+
+
+def decision_id(subject_event_id: object, recipient: str) -> str:
+    """The decision's stable id: uuid5 of the event id and the recipient (RFC 4122, SHA-1).
+
+    The same event decided again for the same recipient gets the same id, so a
+    replayed decision shows in the audit. Computed directly (not uuid.uuid5) on
+    the hot path; equal to `str(uuid.uuid5(_DECISION_IDS, ...))`.
+    """
+    digest = bytearray(
+        hashlib.sha1(  # noqa: S324 - RFC 4122 name-based ids are SHA-1 by definition
+            _DECISION_NAMESPACE + f"{subject_event_id}/{recipient}".encode()
+        ).digest()[:16]
+    )
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    text = digest.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
 def disclosed_fields(event: Mapping[str, Any], permit: Permit) -> str:
     """The permitted non-envelope fields of `event` as a JSON object."""
     chosen = {name: event[name] for name in sorted(permit.fields - ENVELOPE) if name in event}
@@ -71,9 +96,13 @@ def disclosed_fields(event: Mapping[str, Any], permit: Permit) -> str:
 
 
 def view_record(
-    event: Mapping[str, Any], recipient: str, permit: Permit, decided_at: datetime
+    event: Mapping[str, Any],
+    recipient: str,
+    permit: Permit,
+    decided_at: datetime,
+    fields: str | None = None,
 ) -> dict[str, Any]:
-    """The DisclosedEvent a recipient's view receives."""
+    """The DisclosedEvent a recipient's view receives (`fields`: the JSON, if made already)."""
     return {
         **{name: event.get(name) for name in ENVELOPE},
         "recipient": recipient,
@@ -83,7 +112,7 @@ def view_record(
         "purpose": permit.purpose,
         "consent_override": permit.override,
         "decided_at": decided_at,
-        "fields": disclosed_fields(event, permit),
+        "fields": disclosed_fields(event, permit) if fields is None else fields,
     }
 
 
@@ -106,17 +135,23 @@ def audit_record(
     decided_at: datetime,
     policy_version: str,
 ) -> dict[str, Any]:
-    """The DisclosureDecided record of one decision (sealed into the chain by the caller)."""
+    """The DisclosureDecided record of one decision (sealed into the chain by the caller).
+
+    Ids and times are given as the wire stores them (strings, epoch millis),
+    which is also what the chain's hash reads: nothing to convert twice.
+    """
     permit = decision if isinstance(decision, Permit) else None
+    at = millis(decided_at)
+    subject = str(event["event_id"])
     return {
-        "event_id": uuid.uuid5(_DECISION_IDS, f"{event['event_id']}/{recipient}"),
+        "event_id": decision_id(subject, recipient),
         "event_type": "DisclosureDecided",
-        "occurred_at": decided_at,
-        "recorded_at": decided_at,
+        "occurred_at": at,
+        "recorded_at": at,
         "source": ROUTER_SOURCE,
         "child_ref": event["child_ref"],
-        "correlation_id": str(event["event_id"]),
-        "subject_event_id": event["event_id"],
+        "correlation_id": subject,
+        "subject_event_id": subject,
         "subject_event_type": event["event_type"],
         "decision": decision.decision,
         "recipient": recipient,
@@ -144,6 +179,7 @@ def route(  # noqa: PLR0913 - the decision's inputs, each needed
 ) -> Routed:
     """Decide for every candidate recipient; the provider itself is never a recipient."""
     routed = Routed()
+    field_json: dict[frozenset[str], str] = {}  # one JSON per distinct permitted field set
     for recipient in recipients:
         if recipient.id == facts.provider:
             continue
@@ -152,7 +188,10 @@ def route(  # noqa: PLR0913 - the decision's inputs, each needed
             audit_record(event, recipient.id, decision, decided_at, policy_version)
         )
         if isinstance(decision, Permit):
+            fields = field_json.get(decision.fields)
+            if fields is None:
+                fields = field_json[decision.fields] = disclosed_fields(event, decision)
             routed.views.append(
-                (recipient.id, view_record(event, recipient.id, decision, decided_at))
+                (recipient.id, view_record(event, recipient.id, decision, decided_at, fields))
             )
     return routed

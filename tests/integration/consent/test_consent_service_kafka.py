@@ -19,7 +19,7 @@ from schemas.codec import AvroCodec
 from schemas.samples import sample_event
 from schemas.schema_source import InMemorySchemaSource
 from services.bus.kafka import build_consumer, build_producer, ensure_topics
-from services.router.domain.audit_chain import GENESIS, seal
+from services.router.domain.audit_chain import GENESIS, seal_encoded
 from services.router.domain.routing import audit_record
 
 pytestmark = pytest.mark.integration
@@ -175,11 +175,12 @@ class TestConsentServiceOnKafka:
                     if recipient == "la-education"
                     else Deny(reason="no-agreement", detail="no agreement")
                 )
-                record = seal(audit_record(event, recipient, decision, decided, "p1"), prev)
-                prev = record["hash"]
+                record = audit_record(event, recipient, decision, decided, "p1")
+                record["prev_hash"], record["hash"] = prev, ""
+                sealed, prev = seal_encoded(codec.encode("DisclosureDecided", record))
                 await producer.send_and_wait(
                     names.audit,
-                    codec.encode("DisclosureDecided", record),
+                    sealed,
                     key=who.encode(),
                     partition=0,
                 )

@@ -6,6 +6,8 @@ import json
 import uuid
 from datetime import UTC, date, datetime
 
+import pytest
+
 from consent.decision import decide_disclosure
 from consent.domain import (
     Agency,
@@ -17,7 +19,17 @@ from consent.domain import (
     SharingAgreement,
 )
 from consent.index import PolicyIndex
-from services.router.domain.audit_chain import GENESIS, seal, verify_chain
+from schemas.catalogue import Catalogue
+from schemas.codec import AvroCodec
+from schemas.samples import sample_event
+from schemas.schema_source import InMemorySchemaSource
+from services.router.domain.audit_chain import (
+    GENESIS,
+    content_hash,
+    encoded_hash,
+    seal_encoded,
+    verify_chain,
+)
 from services.router.domain.child_state import states_for
 from services.router.domain.routing import route
 
@@ -172,29 +184,37 @@ class TestRoute:
 
 
 class TestAuditChain:
-    def _chain(self, n: int) -> list[tuple[int, dict[str, object]]]:
+    def _chain(self, n: int) -> list[tuple[int, bytes, dict[str, object]]]:
+        codec = AvroCodec(InMemorySchemaSource())
         prev = GENESIS
         records = []
         for offset in range(n):
-            record = seal({"decision": "permit", "n": offset}, prev)
-            prev = str(record["hash"])
-            records.append((offset, record))
+            record = sample_event("DisclosureDecided", decision="permit", prev_hash=prev, hash="")
+            sealed, prev = seal_encoded(codec.encode("DisclosureDecided", record))
+            records.append((offset, sealed, codec.decode(sealed)))
         return records
 
     def test_intact_chain_verifies(self):
-        """An untouched chain has no breaks."""
-        count, breaks = verify_chain(0, self._chain(5))
+        """An untouched chain has no breaks; each hash covers the stored bytes."""
+        records = self._chain(5)
+        count, breaks = verify_chain(0, records)
         assert count == 5
         assert breaks == []
+        assert all(encoded_hash(raw) == record["hash"] for _, raw, record in records)
 
     def test_edited_record_is_caught(self):
-        """Editing a record's content breaks its hash."""
+        """Editing a stored record's bytes breaks its hash."""
+        codec = AvroCodec(InMemorySchemaSource())
         records = self._chain(5)
-        records[2][1]["decision"] = "deny"
+        offset, raw, record = records[2]
+        edited = {**record, "decision": "deny"}
+        forged = codec.encode("DisclosureDecided", edited)
+        records[2] = (offset, forged, codec.decode(forged))
         _, breaks = verify_chain(0, records)
         assert [(b.offset, b.problem.split(" (")[0]) for b in breaks] == [
             (2, "content does not match its hash")
         ]
+        assert raw != forged
 
     def test_removed_record_is_caught(self):
         """Removing a record leaves the next one pointing at nothing."""
@@ -202,6 +222,26 @@ class TestAuditChain:
         del records[2]
         _, breaks = verify_chain(0, records)
         assert [b.offset for b in breaks] == [3]
+
+    def test_records_sealed_under_the_first_scheme_still_verify(self):
+        """A record whose hash is the canonical JSON's (scheme 1) verifies; a forgery does not."""
+        codec = AvroCodec(InMemorySchemaSource())
+        record = sample_event("DisclosureDecided", prev_hash=GENESIS, hash="")
+        record["hash"] = content_hash(record)
+        raw = codec.encode("DisclosureDecided", record)
+        assert verify_chain(0, [(0, raw, codec.decode(raw))])[1] == []
+        tampered = {**codec.decode(raw), "reason": "edited"}
+        assert verify_chain(0, [(0, raw, tampered)])[1] != []
+
+    def test_the_hash_is_the_last_field_of_a_decision_record(self):
+        """The contract rule the sealing relies on: DisclosureDecided ends with `hash`."""
+        fields = Catalogue.load().schema("DisclosureDecided")["fields"]
+        assert [f["name"] for f in fields[-2:]] == ["prev_hash", "hash"]
+
+    def test_sealing_needs_the_empty_hash_last(self):
+        """Bytes not ending in an empty hash field are refused, not sealed wrongly."""
+        with pytest.raises(ValueError, match="empty hash"):
+            seal_encoded(b"\x00\x00\x00\x00\x01abc")
 
 
 class TestAlertsAreAddressed:
