@@ -8,10 +8,10 @@ fenced the transaction aborts and they are never visible.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Final
 
-from confluent_kafka import OFFSET_BEGINNING, KafkaError, Message, TopicPartition
+from confluent_kafka import KafkaError, Message, TopicPartition
 
 from services.bus import rdkafka
 from services.bus.exceptions import BusError
@@ -19,6 +19,7 @@ from services.bus.settings import BusSettings
 
 STALL_S: Final = 120.0
 _BATCH: Final = 10_000
+_WAIT_S: Final = 0.05  # consume() waits this long unless the batch fills
 
 
 class PartitionReadError(BusError):
@@ -26,19 +27,28 @@ class PartitionReadError(BusError):
 
 
 def records_to_end(
-    settings: BusSettings, topic: str, partitions: Iterable[int], start: int = OFFSET_BEGINNING
+    settings: BusSettings,
+    topic: str,
+    partitions: Iterable[int],
+    start: int | Mapping[int, int] = 0,
 ) -> Iterator[Message]:
-    """Every committed record of `partitions` of `topic` from `start` to their current end."""
+    """Every committed record of `partitions` of `topic` from `start` to their current end.
+
+    `start` is one offset for all, or one per partition. Offset 0 (not the
+    logical beginning, which costs librdkafka an offset query of ~0.5 s) is
+    the default; a log starting later is read from its start (reset: earliest).
+    """
     wanted = sorted(set(partitions))
     if not wanted:
         return
+    starts = start if isinstance(start, Mapping) else dict.fromkeys(wanted, start)
     consumer = rdkafka.reader(settings)
     try:
-        consumer.assign([TopicPartition(topic, p, start) for p in wanted])
+        consumer.assign([TopicPartition(topic, p, starts[p]) for p in wanted])
         open_partitions = set(wanted)
         last_progress = time.monotonic()
         while open_partitions:
-            messages = consumer.consume(_BATCH, 0.5)
+            messages = consumer.consume(_BATCH, _WAIT_S)
             if messages:
                 last_progress = time.monotonic()
             elif time.monotonic() - last_progress > STALL_S:
@@ -59,26 +69,33 @@ def records_to_end(
         consumer.close()
 
 
-def last_record(settings: BusSettings, topic: str, partition: int) -> Message | None:
-    """The last committed record of `topic[partition]` (None when it holds none).
+def last_records(
+    settings: BusSettings, topic: str, partitions: Iterable[int]
+) -> dict[int, Message | None]:
+    """The last committed record of each of `partitions` (None for one that holds none).
 
     Reads back from the end in growing windows: the last offsets may be
     transaction markers or aborted records, which a read_committed reader skips.
     """
     consumer = rdkafka.reader(settings)
     try:
-        low, high = consumer.get_watermark_offsets(
-            TopicPartition(topic, partition), timeout=settings.connect_timeout_s
-        )
+        marks = {
+            p: consumer.get_watermark_offsets(
+                TopicPartition(topic, p), timeout=settings.connect_timeout_s
+            )
+            for p in partitions
+        }
     finally:
         consumer.close()
+    found: dict[int, Message | None] = {p: None for p, (low, high) in marks.items() if high <= low}
     window = 64
-    while high > low:
-        start = max(low, high - window)
-        last = None
-        for message in records_to_end(settings, topic, [partition], start):
-            last = message
-        if last is not None or start == low:
-            return last
+    while len(found) < len(marks):
+        starts = {p: max(low, high - window) for p, (low, high) in marks.items() if p not in found}
+        last: dict[int, Message] = {}
+        for message in records_to_end(settings, topic, starts, starts):
+            last[message.partition() or 0] = message
+        for p, begin in starts.items():
+            if p in last or begin == marks[p][0]:
+                found[p] = last.get(p)
         window *= 8
-    return None
+    return found

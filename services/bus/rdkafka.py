@@ -61,6 +61,7 @@ def reader(settings: BusSettings, **overrides: Any) -> Consumer:
         **_common(settings),
         "group.id": "joinedup-reader-never-commits",
         "isolation.level": "read_committed",
+        "auto.offset.reset": "earliest",
         "enable.auto.commit": False,
         "enable.auto.offset.store": False,
         "enable.partition.eof": True,

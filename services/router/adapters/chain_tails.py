@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from schemas.codec import AvroCodec
 from services.bus import topics
-from services.bus.partition_reader import last_record
+from services.bus.partition_reader import last_records
 from services.bus.settings import BusSettings
 from services.router.domain.audit_chain import GENESIS
 from services.router.exceptions import RouterError
@@ -32,8 +32,7 @@ class ChainTails:
 
     def restore(self, partitions: Iterable[int]) -> None:
         """Read the tail of each of `partitions` from the topic."""
-        for partition in partitions:
-            last = last_record(self._settings, self.topic, partition)
+        for partition, last in last_records(self._settings, self.topic, partitions).items():
             self._tails[partition] = (
                 GENESIS if last is None else str(self._codec.decode(last.value() or b"")["hash"])
             )
