@@ -24,12 +24,17 @@ class ThresholdsWorker:
     """The processor on the transactional loop; `stopping` stops it after the batch in hand."""
 
     def __init__(
-        self, settings: BusSettings, processor: ThresholdsProcessor, loop: TransactionalLoop
+        self,
+        settings: BusSettings,
+        processor: ThresholdsProcessor,
+        loop: TransactionalLoop,
+        topics_used: list[str],
     ) -> None:
-        """Run `processor` on `loop`."""
+        """Run `processor` on `loop`; `topics_used` are created when missing."""
         self.settings = settings
         self.processor = processor
         self.loop = loop
+        self._topics = topics_used
 
     @property
     def stopping(self) -> asyncio.Event:
@@ -37,9 +42,9 @@ class ThresholdsWorker:
         return self.loop.stopping
 
     async def run(self) -> None:
-        """Create the state changelog if needed, then process until stopped."""
+        """Create the topics it uses if needed, then process until stopped."""
         await probe_cluster(self.settings.bootstrap, self.settings.connect_timeout_s)
-        await ensure_topics(self.settings, [self.processor.changelog])
+        await ensure_topics(self.settings, [self.processor.changelog, *self._topics])
         await self.loop.run()
 
 
@@ -61,4 +66,4 @@ def build_thresholds(  # noqa: PLR0913 - each is one deployment choice
     agencies = [a.id for a in load_agency_directory(agencies_file).agencies]
     sources = [*(topics.ingest(a) for a in agencies), names.acknowledgements]
     loop = TransactionalLoop(settings, processor, app_id, f"{app_id}-{instance}", sources, options)
-    return ThresholdsWorker(settings, processor, loop)
+    return ThresholdsWorker(settings, processor, loop, [*sources, names.alerts])
