@@ -38,8 +38,11 @@ test: install browser-deps lint
 unit: install
 	$(BIN)/pytest tests/unit
 
+## bench: start the local broker, run every benchmark; figures are left in bench/results/*.json
 bench: install
+	$(BIN)/joinedup broker start
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@ls bench/results/*.json
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

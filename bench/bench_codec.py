@@ -12,6 +12,7 @@ import time
 from io import BytesIO
 
 import fastavro
+from figures import report_figures
 
 from schemas.catalogue import Catalogue
 from schemas.codec import AvroCodec
@@ -56,6 +57,22 @@ def main(count: int = 100_000) -> None:
     print(f"{'':8}{'codec ev/s':>14}{'fastavro ev/s':>16}{'ratio':>8}")
     for name, (ours, bare) in results.items():
         print(f"{name:8}{ours:>14,.0f}{bare:>16,.0f}{ours / bare:>8.2f}")
+    report_figures(
+        "bench_codec",
+        {
+            "event": "AttendanceMarked",
+            "framed_bytes": len(framed),
+            "count": count,
+            **{
+                name: {
+                    "codec_per_s": round(ours),
+                    "fastavro_per_s": round(bare),
+                    "ratio": round(ours / bare, 3),
+                }
+                for name, (ours, bare) in results.items()
+            },
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ import random
 import time
 from datetime import UTC, datetime, timedelta
 
+from figures import report_figures
+
 from consent.decision import choose_disclosure, decide_disclosure
 from consent.domain import (
     Agency,
@@ -211,6 +213,19 @@ def main() -> None:
     print(f"decide_disclosure (index):  {indexed_rate:>10,.0f} decisions/s")
     print(f"linear scan (baseline):     {baseline_rate:>10,.0f} decisions/s")
     print(f"ratio: {indexed_rate / baseline_rate:.0f}x")
+    report_figures(
+        "bench_decide",
+        {
+            "agreements": len(agreements),
+            "agencies": len(directory.agencies),
+            "compile_ms": round(compile_ms),
+            "decisions": len(workload),
+            "permit_share": round(permits / len(workload), 3),
+            "indexed_per_s": round(indexed_rate),
+            "linear_scan_per_s": round(baseline_rate),
+            "ratio": round(indexed_rate / baseline_rate, 1),
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import uvicorn
+from figures import report_figures
 
 from schemas.schema_source import InMemorySchemaSource
 from services.bus.settings import BusSettings
@@ -67,6 +68,7 @@ async def main() -> None:
     while not server.started:  # noqa: ASYNC110 - uvicorn offers a flag, not an event
         await asyncio.sleep(0.05)
     headers = {"Authorization": "Bearer bench-token"}
+    rows = []
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
             await client.post("/v1/events", json=[event(agency)], headers=headers)  # warm up
@@ -82,9 +84,18 @@ async def main() -> None:
                     f"{size:>6}{requests:>10}{size * requests / seconds:>12,.0f}"
                     f"{seconds / requests * 1000:>12.1f}"
                 )
+                rows.append(
+                    {
+                        "batch": size,
+                        "requests": requests,
+                        "events_per_s": round(size * requests / seconds),
+                        "ms_per_request": round(seconds / requests * 1000, 1),
+                    }
+                )
     finally:
         server.should_exit = True
         await serving
+    report_figures("bench_gateway", {"batches": rows})
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ import json
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
+from figures import report_figures
+
 from services.thresholds.domain.calendar import SchoolCalendar, load_calendar
 from services.thresholds.domain.evaluate import apply_event
 from services.thresholds.domain.register_codes import CodeTable, SessionCounting
@@ -119,9 +121,12 @@ def state_bytes(calendar, rules, events) -> tuple[int, int, int]:
 
 def main() -> None:
     calendar, rules = load_calendar(), load_rules()
+    figures = {}
     for name, scenario in (("typical", typical), ("worst-case", worst_case)):
         size, count, alerts = state_bytes(calendar, rules, scenario(calendar, Events()))
         print(f"{name:>10}: {size:5d} bytes of state after {count} events ({alerts} alerts)")
+        figures[name] = {"state_bytes": size, "events": count, "alerts": alerts}
+    report_figures("bench_state_size", figures)
 
 
 if __name__ == "__main__":

@@ -100,6 +100,17 @@ class LoopOptions:
     timeout_s: float = 60.0
 
 
+@dataclass
+class LoopStats:
+    """What the loop has done so far (for metrics and benchmarks)."""
+
+    transactions: int = 0
+    records: int = 0
+    handling_s: float = 0.0  # in the processor
+    committing_s: float = 0.0  # offsets sent and transaction committed
+    slowest_commit_s: float = 0.0
+
+
 class _BatchFailedError(Exception):
     """The transaction in hand was aborted; rewind to the last commit."""
 
@@ -151,6 +162,7 @@ class TransactionalLoop:
         self._copartitioned = [processor.changelog, *copartitioned]
         self.stopping = asyncio.Event()
         self.processed = 0
+        self.stats = LoopStats()
         self._tick_requested = False
         self._owned: set[tuple[str, int]] = set()
         self._positions: dict[tuple[str, int], int] = {}
@@ -245,6 +257,7 @@ class TransactionalLoop:
 
         self._in_transaction(consumer, producer, work, offsets)
         self.processed += len(records)
+        self.stats.records += len(records)
 
     def _tick(self, consumer: Consumer, producer: Producer) -> None:
         """Timed outputs, in a transaction fenced like a batch (it carries the positions)."""
@@ -268,9 +281,13 @@ class TransactionalLoop:
         offsets: dict[tuple[str, int], int],
     ) -> None:
         timeout = self._options.timeout_s
+        stats = self.stats
+        started = time.perf_counter()
         self._guard(producer.begin_transaction, "begin")
         try:
             work()
+            handled = time.perf_counter()
+            stats.handling_s += handled - started
             if offsets:
                 producer.send_offsets_to_transaction(
                     [TopicPartition(t, p, o) for (t, p), o in offsets.items()],
@@ -287,6 +304,10 @@ class TransactionalLoop:
         except Exception as exc:  # a processor bug: abort, rewind, retry a bounded number of times
             self._abort(producer)
             raise _BatchFailedError from exc
+        committing = time.perf_counter() - handled
+        stats.committing_s += committing
+        stats.slowest_commit_s = max(stats.slowest_commit_s, committing)
+        stats.transactions += 1
         self._positions.update(offsets)
 
     def _commit(self, producer: Producer) -> None:
