@@ -9,6 +9,7 @@ bytes, faster) are computed once per event type / schema id.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any, Final, cast
@@ -24,6 +25,7 @@ from schemas.exceptions import (
     UnencodableRecordError,
 )
 from schemas.fast_writer import RecordWriter, compile_writer
+from schemas.field_runs import FieldRuns, compile_runs
 from schemas.schema_source import SchemaSource
 
 MAGIC_BYTE: Final = 0
@@ -89,6 +91,11 @@ class AvroCodec:
                 f"{event_type}: record does not fit its schema ({type(exc).__name__}: {exc})"
             ) from exc
         return writer.prefix + body
+
+    def field_runs(self, event_type: str, runs: Sequence[Sequence[str]]) -> FieldRuns:
+        """Writers of contiguous runs of `event_type`'s fields (schemas/field_runs.py)."""
+        writer = self._writers.get(event_type) or self._writer(event_type)
+        return compile_runs(event_type, writer.prefix, writer.parsed, runs)
 
     def _reader(self, schema_id: int) -> _Reader:
         text = self._source.schema_by_id(schema_id)

@@ -50,6 +50,7 @@ def group_consumer(settings: BusSettings, group_id: str, **overrides: Any) -> Co
         "heartbeat.interval.ms": 1_000,
         "max.poll.interval.ms": 300_000,
         "fetch.wait.max.ms": 50,
+        "fetch.queue.backoff.ms": 10,  # default 1 s: a full local queue stalls the fetcher
         **overrides,
     }
     return Consumer(config)
@@ -66,6 +67,7 @@ def reader(settings: BusSettings, **overrides: Any) -> Consumer:
         "enable.auto.offset.store": False,
         "enable.partition.eof": True,
         "fetch.wait.max.ms": 50,
+        "fetch.queue.backoff.ms": 10,  # default 1 s: restoring a large changelog stalls
         **overrides,
     }
     return Consumer(config)

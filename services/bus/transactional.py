@@ -202,7 +202,7 @@ class TransactionalLoop:
             failures = 0
             next_tick = time.monotonic() + options.tick_every_s
             while not self.stopping.is_set():
-                records = self._records(consumer.consume(options.batch, options.wait_s))
+                records = self._records(self._next_batch(consumer))
                 try:
                     if records:
                         self._transact(consumer, producer, records)
@@ -232,6 +232,17 @@ class TransactionalLoop:
         finally:
             consumer.close()
 
+    def _next_batch(self, consumer: Consumer) -> list[Message]:
+        """What is there, at once: up to `wait_s` for a first record, then the rest queued.
+
+        A backlog makes large transactions (up to `batch`), a trickle small quick
+        ones; consume() alone would always wait the whole `wait_s`.
+        """
+        first = consumer.poll(self._options.wait_s)
+        if first is None:
+            return []
+        return [first, *consumer.consume(self._options.batch - 1, 0)]
+
     def _records(self, messages: list[Message]) -> list[Message]:
         """The consumed records of partitions owned now (errors are logged, not records)."""
         records = []
@@ -241,7 +252,7 @@ class TransactionalLoop:
                 if error.fatal():
                     raise StreamProcessingError(f"{self._group_id}: consumer: {error.str()}")
                 log.warning("consumer error", group=self._group_id, error=error.str())
-            elif _key(message) in self._owned:
+            elif (message.topic(), message.partition()) in self._owned:
                 records.append(message)
         return records
 

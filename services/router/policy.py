@@ -33,6 +33,7 @@ class LivePolicy:
     def __init__(self, directory: AgencyDirectory) -> None:
         """Start with no agreements (every decision denies) until the feed catches up."""
         self._directory = directory
+        self._kinds = {agency.id: agency.kind for agency in directory.agencies}
         self._index = PolicyIndex.compile([], directory)
         self._feed: AgreementFollower | None = None
 
@@ -69,11 +70,11 @@ class LivePolicy:
 
     def kind_of(self, agency_id: str) -> str:
         """The kind of a publishing agency; UnroutableEventError for one not in the directory."""
-        agency = self._directory.get(agency_id)
-        if agency is None:
+        kind = self._kinds.get(agency_id)
+        if kind is None:
             msg = f"source.agency: {agency_id!r} is not in the agency directory"
             raise UnroutableEventError(msg)
-        return agency.kind
+        return kind
 
     def candidates(self, facts: EventFacts, state: ChildState) -> Sequence[Agency]:
         """Recipients to decide for (see PolicyIndex.candidate_recipients)."""

@@ -30,7 +30,7 @@ from services.bus.records import Incoming, Outgoing
 from services.bus.settings import BusSettings
 from services.bus.stateful import ChildProcessor
 from services.router.adapters.chain_tails import ChainTails
-from services.router.domain.audit_chain import seal_encoded
+from services.router.adapters.output_records import OutputRecords
 from services.router.domain.child_state import states_for, with_directive
 from services.router.domain.routing import route
 from services.router.exceptions import UnroutableEventError
@@ -86,6 +86,14 @@ class RouterProcessor(ChildProcessor[ChildState]):
         """Route with `parts`; keep child state in the compacted topic `changelog`."""
         super().__init__(settings, ChildStore(changelog, child_state_codec()))
         self._parts = parts
+        self._outputs = OutputRecords(parts.codec)
+        self._view_topics: dict[str, str] = {}
+
+    def _view_topic(self, recipient: str) -> str:
+        topic = self._view_topics.get(recipient)
+        if topic is None:
+            topic = self._view_topics[recipient] = topics.view(recipient)
+        return topic
 
     def restored(self, partitions: frozenset[int]) -> None:
         """Read where each owned audit partition's chain ends."""
@@ -108,7 +116,10 @@ class RouterProcessor(ChildProcessor[ChildState]):
             return [dead_letter(record, "unroutable", str(exc))]
 
     def _state(self, partition: int, child_ref: str) -> ChildState:
-        return self.store.get(partition, child_ref) or ChildState(child_ref=child_ref)
+        known = self.store.get(partition, child_ref)
+        if known is not None:
+            return known
+        return ChildState.model_construct(child_ref=child_ref)  # the defaults: nothing known
 
     def apply_directive(self, event: dict[str, Any], partition: int) -> Outgoing:
         """Record a consent directive in its child's state (applies to every later event)."""
@@ -142,15 +153,12 @@ class RouterProcessor(ChildProcessor[ChildState]):
         )
         key = child_ref.encode()
         out = [
-            Outgoing(topics.view(recipient), key, parts.codec.encode("DisclosedEvent", view))
-            for recipient, view in routed.views
+            Outgoing(self._view_topic(recipient), key, value)
+            for recipient, value in self._outputs.views(routed.views)
         ]
-        prev = parts.chain.tail(partition)
-        for audit in routed.audits:
-            audit["prev_hash"], audit["hash"] = prev, ""
-            sealed, prev = seal_encoded(parts.codec.encode("DisclosureDecided", audit))
-            out.append(Outgoing(parts.topics.audit, key, sealed, partition))
-        parts.chain.advance(partition, prev)
+        sealed, tail = self._outputs.audits(routed.audits, parts.chain.tail(partition))
+        out += [Outgoing(parts.topics.audit, key, value, partition) for value in sealed]
+        parts.chain.advance(partition, tail)
         if after != before:
             out.append(self.store.put(partition, child_ref, after))
         return out

@@ -253,3 +253,42 @@ class TestAlertsAreAddressed:
         alert = _event("AlertRaised", recipient_agencies=["school-2"])
         assert [a.id for a in _addressed(alert, candidates)] == ["school-2"]
         assert _addressed(_attendance(), candidates) == candidates
+
+
+class TestOutputRecords:
+    def test_views_and_sealed_audits_are_exactly_the_records_encoded_whole(self):
+        """Shared runs written once give the bytes `codec.encode` gives each record."""
+        from services.router.adapters.output_records import OutputRecords  # noqa: PLC0415
+
+        index = PolicyIndex.compile(
+            [
+                _agreement(),
+                _agreement(id="isa-school-2", recipient=RecipientSelector(agency="school-2")),
+                _agreement(
+                    id="isa-narrow",
+                    recipient=RecipientSelector(agency="school-1"),
+                    provider=AgencySelector(kind="school"),
+                    data_classes=frozenset({"operational", "special-category"}),
+                ),
+            ],
+            DIRECTORY,
+        )
+        event = {**_attendance(), "source": {"agency": "school-3", "system": "mis"}}
+        event["source"]["practitioner_role"] = None
+        routed = _route(event, index, ChildState(child_ref=CHILD))
+        assert len(routed.views) >= 2
+        codec = AvroCodec(InMemorySchemaSource())
+        outputs = OutputRecords(codec)
+        assert outputs.views(routed.views) == [
+            (recipient, codec.encode("DisclosedEvent", view)) for recipient, view in routed.views
+        ]
+        expected, prev = [], GENESIS
+        for audit in [dict(a) for a in routed.audits]:
+            audit["prev_hash"], audit["hash"] = prev, ""
+            sealed, prev = seal_encoded(codec.encode("DisclosureDecided", audit))
+            expected.append(sealed)
+        assert outputs.audits(routed.audits, GENESIS) == (expected, prev)
+        assert (
+            verify_chain(0, [(n, raw, codec.decode(raw)) for n, raw in enumerate(expected)])[1]
+            == []
+        )
