@@ -122,10 +122,8 @@ def _kafka_error(exc: KafkaException) -> KafkaError:
     return KafkaError(KafkaError._FAIL, str(exc))  # noqa: SLF001 - librdkafka's name
 
 
-def _key(message: Message | TopicPartition) -> tuple[str, int]:
-    if isinstance(message, TopicPartition):
-        return message.topic, message.partition
-    return _incoming(message).topic, _incoming(message).partition
+def _key(tp: TopicPartition) -> tuple[str, int]:
+    return tp.topic, tp.partition
 
 
 def _incoming(message: Message) -> Incoming:
