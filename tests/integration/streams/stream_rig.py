@@ -174,6 +174,11 @@ def group_lag(settings: BusSettings, group: str, sources: list[str]) -> int:
     Counts to the high watermark, so `sources` must be written without
     transactions (a commit marker would count as one record of lag).
     """
+    return group_progress(settings, group, sources)[1]
+
+
+def group_progress(settings: BusSettings, group: str, sources: list[str]) -> tuple[int, int]:
+    """(records of `sources` committed by `group`, records not yet committed)."""
     consumer = Consumer(
         {
             "bootstrap.servers": settings.bootstrap,
@@ -186,12 +191,13 @@ def group_lag(settings: BusSettings, group: str, sources: list[str]) -> int:
         metadata = consumer.list_topics(timeout=10)
         partitions = [TopicPartition(t, p) for t in sources for p in metadata.topics[t].partitions]
         committed = consumer.committed(partitions, timeout=30)
-        lag = 0
+        done = lag = 0
         for tp in committed:
             low, high = consumer.get_watermark_offsets(TopicPartition(tp.topic, tp.partition))
             start = tp.offset if tp.offset >= 0 else low
+            done += start - low
             lag += max(0, high - start)
-        return lag
+        return done, lag
     finally:
         consumer.close()
 

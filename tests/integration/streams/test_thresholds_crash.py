@@ -24,6 +24,7 @@ from stream_rig import (
     Rig,
     copies,
     group_lag,
+    group_progress,
     publish,
     read_all,
     wait_until,
@@ -210,7 +211,7 @@ class TestThresholdsCrash:
             feeding = asyncio.create_task(publish(settings, encoded, RATE))
             await wait_until(
                 lambda: (
-                    group_lag(settings, app_id, sources) < len(encoded) * 0.4
+                    group_progress(settings, app_id, sources)[0] > len(encoded) * 0.6
                     and len(read_all(settings, names.alerts, codec)) > 0
                 ),
                 120,
