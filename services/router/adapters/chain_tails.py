@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from schemas.codec import AvroCodec
+from schemas.exceptions import ContractError
 from services.bus import topics
 from services.bus.partition_reader import last_records
 from services.bus.settings import BusSettings
@@ -33,9 +34,17 @@ class ChainTails:
     def restore(self, partitions: Iterable[int]) -> None:
         """Read the tail of each of `partitions` from the topic."""
         for partition, last in last_records(self._settings, self.topic, partitions).items():
-            self._tails[partition] = (
-                GENESIS if last is None else str(self._codec.decode(last.value() or b"")["hash"])
-            )
+            if last is None:
+                self._tails[partition] = GENESIS
+                continue
+            try:
+                self._tails[partition] = str(self._codec.decode(last.value() or b"")["hash"])
+            except ContractError as exc:
+                msg = (
+                    f"the last record of {self.topic}[{partition}] (offset {last.offset()}) is "
+                    f"unreadable ({exc}); the audit chain cannot be continued from it"
+                )
+                raise RouterError(msg) from exc
 
     def drop(self, partitions: Iterable[int]) -> None:
         """Forget the tails of `partitions` (revoked, or to be read again)."""
