@@ -374,17 +374,31 @@ class TransactionalLoop:
     # -- assignment ------------------------------------------------------------
 
     def _check_partitions(self, consumer: Consumer) -> None:
-        """Every source and co-partitioned output exists with one partition count."""
-        metadata = consumer.list_topics(timeout=self._settings.connect_timeout_s)
-        counts: dict[str, int] = {}
-        for name in [*self._sources, *self._copartitioned]:
-            topic = metadata.topics.get(name)
-            if topic is None or topic.error is not None:
-                msg = f"topic {name} does not exist; create it (`joinedup topics apply`) first"
+        """Every source and co-partitioned output exists with one partition count.
+
+        A topic created just before may take a moment to show in the metadata:
+        missing topics are looked for again until the connect timeout.
+        """
+        names = [*self._sources, *self._copartitioned]
+        deadline = time.monotonic() + self._settings.connect_timeout_s
+        while True:
+            metadata = consumer.list_topics(timeout=self._settings.connect_timeout_s)
+            found = {
+                name: len(metadata.topics[name].partitions)
+                for name in names
+                if name in metadata.topics and metadata.topics[name].error is None
+            }
+            missing = [name for name in names if name not in found]
+            if not missing:
+                break
+            if time.monotonic() > deadline:
+                msg = (
+                    f"topic {missing[0]} does not exist; create it (`joinedup topics apply`) first"
+                )
                 raise StreamProcessingError(msg)
-            counts[name] = len(topic.partitions)
-        if len(set(counts.values())) > 1:
-            listed = ", ".join(f"{name}={n}" for name, n in sorted(counts.items()))
+            time.sleep(0.25)
+        if len(set(found.values())) > 1:
+            listed = ", ".join(f"{name}={n}" for name, n in sorted(found.items()))
             msg = (
                 "a child's records must meet in one worker, so every input and state "
                 f"topic needs the same partition count; found {listed}"

@@ -70,6 +70,7 @@ async def run_until_signalled(
     work: Coroutine[Any, Any, None],
     stopping: asyncio.Event,
     other: Mapping[signal.Signals, Callable[[], None]] | None = None,
+    name: str = "Router",
 ) -> None:
     """Run `work`; SIGINT / SIGTERM ask it to stop after the batch in hand."""
     loop = asyncio.get_running_loop()
@@ -77,7 +78,7 @@ async def run_until_signalled(
         loop.add_signal_handler(sig, stopping.set)
     for sig, action in (other or {}).items():
         loop.add_signal_handler(sig, action)
-    console.print("Router running; Ctrl-C stops it after the batch in hand")
+    console.print(f"{name} running; Ctrl-C stops it after the batch in hand")
     await work
 
 

@@ -67,7 +67,12 @@ def worker(  # noqa: PLR0913, PLR0917 - one option per deployment choice
         options=LoopOptions(tick_every_s=tick_every),
     )
     asyncio.run(
-        run_until_signalled(built.run(), built.stopping, {signal.SIGUSR1: built.loop.request_tick})
+        run_until_signalled(
+            built.run(),
+            built.stopping,
+            {signal.SIGUSR1: built.loop.request_tick},
+            name="Thresholds worker",
+        )
     )
     slot.release()
 
