@@ -47,6 +47,12 @@ class Services:
             time.sleep(0.3)
         raise DemoError(f"{name} did not answer at {url} within {timeout_s:g}s: {self.tail(name)}")
 
+    def check_running(self) -> None:
+        """Fail, naming it and with its log's tail, if a service has exited."""
+        for name, process in self.running.items():
+            if process.poll() is not None:
+                raise DemoError(f"{name} exited with {process.returncode}: {self.tail(name)}")
+
     def tail(self, name: str, lines: int = 15) -> str:
         """The end of a service's log."""
         path = self.logs / f"{name}.log"

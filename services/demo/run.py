@@ -139,11 +139,13 @@ def run_demo(settings: BusSettings, logs: Path, *, keep_running: bool) -> None:
         ids |= {driving.publish(GATEWAY, step, nhs) for step in AFTER_CONSENT}
         codec = AvroCodec(RegistryClient(settings.registry_url))
         agencies = [a.id for a in load_agency_directory(AGENCIES_FILE).agencies]
+        services.check_running()
         _report(console, _settled(settings, codec, agencies, ids))
         amy = driving.child_ref_of(GATEWAY, nhs["Amy"], "school-100001")
         _decisions(console, {"Amy": amy, "Ben": ben}, ids)
         audit = driving.verify_audit(CONSENT)
         console.print(f"Audit trail: {audit}")
+        services.check_running()
         if keep_running:
             console.print(
                 f"Duty teams: {ALERTS} (token dev-duty-dsl-northgate); consent "

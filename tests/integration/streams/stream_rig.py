@@ -31,6 +31,13 @@ from services.bus.settings import BusSettings
 PARTITIONS = 6
 
 
+def owns_partitions(worker: Worker) -> bool:
+    """Whether the worker's current run has been assigned partitions (it is processing)."""
+    return (
+        "partitions assigned" in worker.log.read_text(errors="replace").rsplit("---- start", 1)[-1]
+    )
+
+
 def write_agencies(path: Path, agencies: dict[str, str]) -> Path:
     """An agency directory of `{id: kind}`."""
     rows = [
@@ -129,8 +136,28 @@ class Rig:
 Record = tuple[str, bytes, bytes] | tuple[str, bytes, bytes, int]
 
 
+class Feed:
+    """Records published at a steady rate in the background: the clock of a fault test."""
+
+    def __init__(self, settings: BusSettings, records: list[Record], rate: float) -> None:
+        self.total = len(records)
+        self.progress: list[int] = [0]
+        self.task = asyncio.create_task(publish(settings, records, rate, self.progress))
+
+    async def reached(self, share: float, rig: Rig) -> None:
+        """Wait until `share` of the records are sent; the fault then hits mid-stream."""
+        await wait_until(lambda: self.progress[0] >= self.total * share, 120, f"{share:.0%}", rig)
+
+    async def done(self) -> None:
+        await self.task
+        assert self.progress[0] == self.total
+
+
 async def publish(
-    settings: BusSettings, records: Iterable[Record], rate: float | None = None
+    settings: BusSettings,
+    records: Iterable[Record],
+    rate: float | None = None,
+    progress: list[int] | None = None,
 ) -> int:
     """Send (topic, key, value[, partition]) records, at `rate` per second if given."""
     producer = build_producer(settings, linger_ms=5)
@@ -143,6 +170,8 @@ async def publish(
                 topic, value, key=key, partition=partition[0] if partition else None
             )
             sent += 1
+            if progress is not None:
+                progress[0] = sent
             if rate is not None and sent % 50 == 0:
                 ahead = sent / rate - (time.monotonic() - started)
                 if ahead > 0:

@@ -20,11 +20,12 @@ from pathlib import Path
 import pytest
 from stream_rig import (
     PARTITIONS,
+    Feed,
     Rig,
     Worker,
     copies,
     group_lag,
-    group_progress,
+    owns_partitions,
     publish,
     read_all,
     wait_until,
@@ -185,15 +186,8 @@ async def _assert_exactly_once(scene: Scene, events: int) -> dict[str, int]:
     return counts
 
 
-def _owns_partitions(worker: Worker) -> bool:
-    return (
-        "partitions assigned" in worker.log.read_text(errors="replace").rsplit("---- start", 1)[-1]
-    )
-
-
-def _processed(scene: Scene, total: int, share: float) -> bool:
-    done, _ = group_progress(scene.rig.settings, scene.app_id, scene.sources)
-    return done >= total * share
+async def _started(scene: Scene, *workers: Worker) -> None:
+    await wait_until(lambda: all(map(owns_partitions, workers)), 90, "assignments", scene.rig)
 
 
 class TestRouterFaults:
@@ -203,12 +197,13 @@ class TestRouterFaults:
         marks = scene.marks(children=1000, per_child=10)
         worker = scene.worker("only")
         try:
-            worker.start()
-            feeding = asyncio.create_task(publish(scene.rig.settings, marks, rate=2000))
-            await wait_until(lambda: _processed(scene, len(marks), 0.55), 90, "55%", scene.rig)
+            await _started(scene, worker.start())
+            feed = Feed(scene.rig.settings, marks, rate=2000)
+            await feed.reached(0.55, scene.rig)
             worker.kill()
-            worker.start()
-            await feeding
+            assert not feed.task.done(), "the crash came too late to test anything"
+            await _started(scene, worker.start())
+            await feed.done()
             await wait_until(scene.caught_up, 180, "the worker to catch up", scene.rig)
         finally:
             statuses = scene.rig.stop_all()
@@ -223,15 +218,15 @@ class TestRouterFaults:
         marks = scene.marks(children=1500, per_child=8)
         first, second = scene.worker("first"), scene.worker("second")
         try:
-            first.start()
-            feeding = asyncio.create_task(publish(scene.rig.settings, marks, rate=1500))
-            await wait_until(lambda: _processed(scene, len(marks), 0.2), 90, "20%", scene.rig)
-            second.start()
-            await wait_until(lambda: _owns_partitions(second), 90, "the second's share", scene.rig)
-            await wait_until(lambda: _processed(scene, len(marks), 0.5), 90, "50%", scene.rig)
+            await _started(scene, first.start())
+            feed = Feed(scene.rig.settings, marks, rate=1000)
+            await feed.reached(0.2, scene.rig)
+            await _started(scene, second.start())
+            await feed.reached(0.5, scene.rig)
             first.kill()
-            first.start()
-            await feeding
+            assert not feed.task.done(), "the crash came too late to test anything"
+            await _started(scene, first.start())
+            await feed.done()
             await wait_until(scene.caught_up, 180, "the workers to catch up", scene.rig)
         finally:
             statuses = scene.rig.stop_all()
@@ -247,15 +242,14 @@ class TestRouterFaults:
         marks = scene.marks(children=1000, per_child=12)
         running = [scene.worker(f"w{n}").start() for n in range(workers)]
         try:
-            feeding = asyncio.create_task(publish(scene.rig.settings, marks, rate=800))
-            await wait_until(
-                lambda: all(_owns_partitions(w) for w in running), 90, "assignments", scene.rig
-            )
-            await wait_until(lambda: _processed(scene, len(marks), 0.2), 90, "20%", scene.rig)
+            await _started(scene, *running)
+            feed = Feed(scene.rig.settings, marks, rate=600)
+            await feed.reached(0.2, scene.rig)
             running[0].signal(signal.SIGSTOP)
             await asyncio.sleep(14)  # session timeout is 10 s
             running[0].signal(signal.SIGCONT)
-            await feeding
+            assert not feed.task.done(), "the pause came too late to test anything"
+            await feed.done()
             await wait_until(scene.caught_up, 180, "the workers to catch up", scene.rig)
         finally:
             statuses = scene.rig.stop_all()
@@ -274,12 +268,7 @@ class TestRouterFaults:
             await publish(scene.rig.settings, scene.marks(children, per_child=2))
             await wait_until(scene.caught_up, 90, "the first worker alone", scene.rig)
             second.start()
-            await wait_until(
-                lambda: "partitions assigned" in second.log.read_text(),
-                90,
-                "the second worker's partitions",
-                scene.rig,
-            )
+            await _started(scene, second)
             objections = []
             for n in range(children):
                 directive = ConsentDirective(

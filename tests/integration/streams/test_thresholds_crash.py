@@ -25,6 +25,7 @@ from stream_rig import (
     copies,
     group_lag,
     group_progress,
+    owns_partitions,
     publish,
     read_all,
     wait_until,
@@ -208,6 +209,7 @@ class TestThresholdsCrash:
         sources = [topics.ingest(school), topics.ingest(police), names.acknowledgements]
         try:
             worker.start()
+            await wait_until(lambda: owns_partitions(worker), 90, "the worker's start", rig)
             feeding = asyncio.create_task(publish(settings, encoded, RATE))
             await wait_until(
                 lambda: (
