@@ -13,18 +13,11 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from schemas.codec import AvroCodec
+from schemas.layout import ENVELOPE
 from services.router.domain.audit_chain import seal_encoded
 
 VIEW_RUNS: Final = (
-    (
-        "event_id",
-        "event_type",
-        "occurred_at",
-        "recorded_at",
-        "source",
-        "child_ref",
-        "correlation_id",
-    ),
+    ENVELOPE,
     (
         "recipient",
         "agreement_id",
@@ -37,17 +30,8 @@ VIEW_RUNS: Final = (
     ("fields",),
 )
 AUDIT_RUNS: Final = (
-    ("event_id",),
-    (
-        "event_type",
-        "occurred_at",
-        "recorded_at",
-        "source",
-        "child_ref",
-        "correlation_id",
-        "subject_event_id",
-        "subject_event_type",
-    ),
+    ENVELOPE[:1],  # the decision's own id
+    (*ENVELOPE[1:], "subject_event_id", "subject_event_type"),  # the same for every decision
     (
         "decision",
         "recipient",
