@@ -393,7 +393,8 @@ class TransactionalLoop:
                 break
             if time.monotonic() > deadline:
                 msg = (
-                    f"topic {missing[0]} does not exist; create it (`joinedup topics apply`) first"
+                    f"topic {missing[0]} does not exist; create it first (a worker creates its own "
+                    "topics on start: start it once, or create them with the cluster's tools)"
                 )
                 raise StreamProcessingError(msg)
             time.sleep(0.25)
