@@ -40,7 +40,7 @@ from services.bus import rdkafka
 from services.bus.kafka import build_consumer, build_producer, ensure_topics
 from services.bus.logging import configure_logging
 from services.bus.settings import BusSettings
-from services.bus.transactional import LoopOptions
+from services.bus.transactional import LoopOptions, LoopStats
 
 BATCH = 5_000
 TARGETS = {"router/A": 0.33, "router/B": 0.5}
@@ -176,8 +176,13 @@ async def copy_in_transactions(settings: BusSettings, source: str, n: int, suffi
     return Timing(n, started, assigned, counter.reached_at or 0.0)
 
 
-async def route(rig: RouterRig, schemas: InMemorySchemaSource, n: int) -> tuple[Timing, int]:
-    """R: the router until the audit topic holds 3N committed records; (timing, audit bytes)."""
+async def route(
+    rig: RouterRig, schemas: InMemorySchemaSource, n: int
+) -> tuple[Timing, int, LoopStats]:
+    """R: the router until the audit topic holds 3N committed records.
+
+    Returns the timing, the audit bytes and the loop's own statistics.
+    """
     router = rig.build(schemas, LoopOptions(batch=BATCH, wait_s=0.05, tick_every_s=3600))
     assigned: list[float] = []
     restore = router.processor.assigned
@@ -196,7 +201,7 @@ async def route(rig: RouterRig, schemas: InMemorySchemaSource, n: int) -> tuple[
         router.stopping.set()
         await asyncio.wait_for(running, 60)
     timing = Timing(n, started, assigned[0], counter.reached_at or 0.0)
-    return timing, counter.value_bytes
+    return timing, counter.value_bytes, router.loop.stats
 
 
 def show(label: str, timing: Timing) -> None:
@@ -229,7 +234,7 @@ async def main(n: int) -> None:
             print("A done", file=sys.stderr)
             b = await copy_in_transactions(settings, rig.source, n, suffix)
             print("B done", file=sys.stderr)
-            r, audit_bytes = await route(rig, schemas, n)
+            r, audit_bytes, stats = await route(rig, schemas, n)
         finally:
             delete_run_topics(settings, suffix)
 
@@ -242,6 +247,19 @@ async def main(n: int) -> None:
         verdict = "meets" if ratio >= TARGETS[name] else "MISSES"
         print(f"ratio {name}: {ratio:.2f} (target >= {TARGETS[name]}: {verdict})")
     print(f"router output: {6 * n / r.seconds:,.0f} records/s; audit {audit_bytes / 3 / n:.0f} B")
+    loop = {
+        "transactions": stats.transactions,
+        "handling_us_per_event": round(stats.handling_s / max(stats.records, 1) * 1e6, 1),
+        "committing_ms_per_transaction": round(
+            stats.committing_s / max(stats.transactions, 1) * 1000, 1
+        ),
+        "slowest_commit_ms": round(stats.slowest_commit_s * 1000, 1),
+    }
+    print(
+        f"router loop: {loop['transactions']} transactions; handling (processor + produce) "
+        f"{loop['handling_us_per_event']} us/event; commit {loop['committing_ms_per_transaction']}"
+        f" ms/transaction (slowest {loop['slowest_commit_ms']} ms)"
+    )
     report_figures(
         "bench_router",
         {
@@ -251,6 +269,7 @@ async def main(n: int) -> None:
             "raw_aiokafka_pass_through": a.figures(),
             "raw_rdkafka_txn_copy_1_to_6": b.figures(),
             "router": r.figures(),
+            "router_loop": loop,
             "ratios": {k: round(v, 3) for k, v in ratios.items()},
             "targets": TARGETS,
         },

@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from datetime import datetime
 from typing import Protocol
 
-from consent.decision import decide_disclosure
-from consent.domain.agency import Agency, AgencyDirectory
+from consent.domain.agency import AgencyDirectory
 from consent.domain.agreement import SharingAgreement
-from consent.domain.child import ChildState
-from consent.domain.disclosure import Deny, Permit
-from consent.domain.event import EventFacts
 from consent.index import PolicyIndex
 from services.router.exceptions import RouterError, UnroutableEventError
 
@@ -64,6 +58,16 @@ class LivePolicy:
         return [agency.id for agency in self._directory.agencies]
 
     @property
+    def index(self) -> PolicyIndex:
+        """The agreements in force now, compiled: read it once per event.
+
+        The feed replaces it from the event loop's thread while the router
+        decides in the loop's own; one read gives one consistent policy for
+        the candidates, every decision and the version the audit cites.
+        """
+        return self._index
+
+    @property
     def version(self) -> str:
         """The policy version every audit record cites."""
         return self._index.policy_version
@@ -75,13 +79,3 @@ class LivePolicy:
             msg = f"source.agency: {agency_id!r} is not in the agency directory"
             raise UnroutableEventError(msg)
         return kind
-
-    def candidates(self, facts: EventFacts, state: ChildState) -> Sequence[Agency]:
-        """Recipients to decide for (see PolicyIndex.candidate_recipients)."""
-        return self._index.candidate_recipients(facts, state)
-
-    def decide(
-        self, facts: EventFacts, recipient: Agency, state: ChildState, at: datetime
-    ) -> Permit | Deny:
-        """Decide with the current index."""
-        return decide_disclosure(facts, recipient, state, self._index, at)

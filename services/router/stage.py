@@ -16,9 +16,11 @@ from typing import Any
 import structlog
 from pydantic import ValidationError
 
+from consent.decision import decide_disclosure
 from consent.domain.agency import Agency
 from consent.domain.child import ChildState
 from consent.domain.directive import ConsentDirective
+from consent.domain.disclosure import Deny, Permit
 from consent.domain.event import EventFacts
 from schemas.catalogue import Catalogue
 from schemas.codec import AvroCodec
@@ -142,14 +144,19 @@ class RouterProcessor(ChildProcessor[ChildState]):
             provider_kind=parts.policy.kind_of(event["source"]["agency"]),
             field_classes=parts.catalogue.field_classes(event["event_type"]),
         )
+        index = parts.policy.index  # one policy for the whole event
+
+        def decide(f: EventFacts, r: Agency, s: ChildState, at: datetime) -> Permit | Deny:
+            return decide_disclosure(f, r, s, index, at)
+
         routed = route(
             event,
             facts=facts,
-            recipients=_addressed(event, parts.policy.candidates(facts, deciding)),
+            recipients=_addressed(event, index.candidate_recipients(facts, deciding)),
             state=deciding,
-            decide=parts.policy.decide,
+            decide=decide,
             decided_at=datetime.now(UTC),
-            policy_version=parts.policy.version,
+            policy_version=index.policy_version,
         )
         key = child_ref.encode()
         out = [
