@@ -149,8 +149,8 @@ class LocalBroker:
             "kafka.tools.StorageTool",
             "format",
             "--standalone",
-            "-t",
-            base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="),
+            # "=" form: a base64 id starting with "-" would read as an option (1 time in 64)
+            f"--cluster-id={base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip('=')}",
             "-c",
             str(self.properties),
         )
