@@ -9,15 +9,15 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from consent.service.adapters.audit import KafkaAuditTrail
-from consent.service.adapters.topics import ConsentTopics
-from consent.service.bootstrap import AGENCIES_FILE, ConsentOptions, build_consent_service
-from consent.service.users import DEFAULT_USERS_FILE
 from schemas.codec import AvroCodec
+from services.audit.trail import KafkaAuditTrail
 from services.bus import topics
 from services.bus.logging import configure_logging
 from services.bus.settings import BusSettings
 from services.cli.serving import serve_app
+from services.consent.adapters.topics import ConsentTopics
+from services.consent.bootstrap import AGENCIES_FILE, ConsentOptions, build_consent_service
+from services.consent.users import DEFAULT_USERS_FILE
 from services.sdk.registry import registry_schema_source
 
 consent_app = typer.Typer(

@@ -62,7 +62,7 @@ def worker(  # noqa: PLR0913, PLR0917 - one option per topic an operator may ren
     router = build_router(
         settings, source, directory, app_id=app_id, router_topics=names, instance=slot.name
     )
-    asyncio.run(run_until_signalled(router.run(), router.stopping))
+    asyncio.run(run_until_signalled(router.run(), router.stopping, name="Router"))
     slot.release()
 
 
@@ -70,7 +70,8 @@ async def run_until_signalled(
     work: Coroutine[Any, Any, None],
     stopping: asyncio.Event,
     other: Mapping[signal.Signals, Callable[[], None]] | None = None,
-    name: str = "Router",
+    *,
+    name: str,
 ) -> None:
     """Run `work`; SIGINT / SIGTERM ask it to stop after the batch in hand."""
     loop = asyncio.get_running_loop()
@@ -87,7 +88,7 @@ def verify_audit_command(
     topic: Annotated[str, typer.Option(help="Audit topic.")] = topics.AUDIT_DISCLOSURES,
 ) -> None:
     """Verify the audit trail's hash chains; exit 1 when any record was edited or removed."""
-    from services.router.audit_reader import verify_audit  # noqa: PLC0415
+    from services.audit.reader import verify_audit  # noqa: PLC0415
 
     settings = BusSettings()
     report = asyncio.run(verify_audit(settings, AvroCodec(registry_schema_source(settings)), topic))

@@ -32,7 +32,10 @@ def list_schemas() -> None:
             catalogue.subject(event_type),
             str(len(fields)),
         )
-    Console().print(table)
+    out = Console()
+    # Rich shortens cells to fit the terminal (80 columns off one); names must read whole.
+    out.width = max(out.width, out.measure(table, options=out.options.update_width(10_000)).maximum)
+    out.print(table)
 
 
 @schemas_app.command("check-compat")

@@ -8,12 +8,12 @@ from consent.domain.agency import AgencyDirectory, load_agency_directory
 from schemas.catalogue import Catalogue
 from schemas.codec import AvroCodec
 from schemas.schema_source import SchemaSource
+from services.audit.chain_tails import ChainTails
 from services.bus import topics
 from services.bus.kafka import ensure_topics
 from services.bus.settings import BusSettings
 from services.bus.transactional import LoopOptions
 from services.router.adapters.agreements import AgreementFeed
-from services.router.adapters.chain_tails import ChainTails
 from services.router.policy import LivePolicy
 from services.router.stage import RouterParts, RouterTopics
 from services.router.worker import RouterWorker

@@ -4,7 +4,7 @@ from services.exceptions import JoinedUpError
 
 
 class RouterError(JoinedUpError):
-    """Raised when the router cannot route (e.g. the audit chain's tail is unreadable)."""
+    """Raised when the router cannot route an event."""
 
 
 class UnroutableEventError(RouterError):

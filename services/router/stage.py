@@ -25,13 +25,13 @@ from consent.domain.event import EventFacts
 from schemas.catalogue import Catalogue
 from schemas.codec import AvroCodec
 from schemas.exceptions import ContractError
+from services.audit.chain_tails import ChainTails
 from services.bus import topics
 from services.bus.child_store import ChildStore, StateCodec
 from services.bus.deadletter import dead_letter
 from services.bus.records import Incoming, Outgoing
 from services.bus.settings import BusSettings
 from services.bus.stateful import ChildProcessor
-from services.router.adapters.chain_tails import ChainTails
 from services.router.adapters.output_records import OutputRecords
 from services.router.domain.child_state import states_for, with_directive
 from services.router.domain.routing import route

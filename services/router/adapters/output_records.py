@@ -14,7 +14,7 @@ from typing import Any, Final
 
 from schemas.codec import AvroCodec
 from schemas.layout import ENVELOPE
-from services.router.domain.audit_chain import seal_encoded
+from services.audit.chain import seal_encoded
 
 VIEW_RUNS: Final = (
     ENVELOPE,

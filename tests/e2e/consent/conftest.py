@@ -15,10 +15,10 @@ import httpx
 import pytest
 import uvicorn
 
-from consent.service.adapters.topics import ConsentTopics
-from consent.service.bootstrap import ConsentOptions, build_consent_service
 from schemas.schema_source import InMemorySchemaSource
 from services.bus.settings import BusSettings
+from services.consent.adapters.topics import ConsentTopics
+from services.consent.bootstrap import ConsentOptions, build_consent_service
 
 
 def _free_port() -> int:

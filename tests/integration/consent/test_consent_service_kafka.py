@@ -13,13 +13,13 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from consent.service.adapters.topics import ConsentTopics
-from consent.service.bootstrap import ConsentOptions, build_consent_service
 from schemas.codec import AvroCodec
 from schemas.samples import sample_event
 from schemas.schema_source import InMemorySchemaSource
+from services.audit.chain import GENESIS, seal_encoded
 from services.bus.kafka import build_consumer, build_producer, ensure_topics
-from services.router.domain.audit_chain import GENESIS, seal_encoded
+from services.consent.adapters.topics import ConsentTopics
+from services.consent.bootstrap import ConsentOptions, build_consent_service
 from services.router.domain.routing import audit_record
 
 pytestmark = pytest.mark.integration

@@ -29,9 +29,9 @@ from consent.records import agreement_record, directive_key, directive_record
 from schemas.codec import AvroCodec
 from schemas.samples import sample_event
 from schemas.schema_source import InMemorySchemaSource
+from services.audit.reader import read_partitions, verify_audit
 from services.bus import topics
 from services.bus.kafka import build_consumer, build_producer, ensure_topics, partition_for
-from services.router.audit_reader import read_partitions, verify_audit
 from services.router.bootstrap import build_router
 from services.router.stage import RouterTopics
 

@@ -45,9 +45,9 @@ from schemas.catalogue import Catalogue
 from schemas.codec import AvroCodec
 from schemas.registry_client import RegistryClient
 from schemas.samples import sample_event
+from services.audit.reader import verify_audit
 from services.bus import topics
 from services.bus.kafka import ensure_topics, partition_for
-from services.router.audit_reader import verify_audit
 
 pytestmark = pytest.mark.integration
 SINCE = dt.datetime(2025, 9, 1, tzinfo=dt.UTC)

@@ -23,7 +23,7 @@ from schemas.catalogue import Catalogue
 from schemas.codec import AvroCodec
 from schemas.samples import sample_event
 from schemas.schema_source import InMemorySchemaSource
-from services.router.domain.audit_chain import (
+from services.audit.chain import (
     GENESIS,
     content_hash,
     encoded_hash,

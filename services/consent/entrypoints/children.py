@@ -15,13 +15,13 @@ from consent.fhir import (
     directive_to_fhir_r4,
     directive_to_fhir_r5,
 )
-from consent.service import handlers
-from consent.service.commands import RecordDirective
-from consent.service.entrypoints.agreements import ERRORS
-from consent.service.exceptions import InvalidRequestError
-from consent.service.runtime import RuntimeSlot
-from consent.service.state import VersionedDirective
-from consent.service.users import User
+from services.consent import handlers
+from services.consent.commands import RecordDirective
+from services.consent.entrypoints.agreements import ERRORS
+from services.consent.exceptions import InvalidRequestError
+from services.consent.runtime import RuntimeSlot
+from services.consent.state import VersionedDirective
+from services.consent.users import User
 
 FhirVersion = Literal["R5", "R4"]
 ChildRef = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_\-.=]+$")]

@@ -19,8 +19,8 @@ from consent.domain.directive import ConsentDirective
 from consent.domain.disclosure import Permit
 from consent.domain.event import ENVELOPE_OPERATIONAL_FIELDS, EventFacts
 from consent.index import PolicyIndex
-from consent.service.exceptions import InvalidRequestError
-from consent.service.handlers import ConsentService
+from services.consent.exceptions import InvalidRequestError
+from services.consent.handlers import ConsentService
 
 DEFAULT_CHILD = "dry-run-child"
 ENVELOPE = ENVELOPE_OPERATIONAL_FIELDS | {"child_ref"}

@@ -16,18 +16,18 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from consent.domain.agency import load_agency_directory
-from consent.service.adapters.audit import KafkaAuditTrail
-from consent.service.adapters.kafka import KafkaConsentPublisher, replay
-from consent.service.adapters.topics import ConsentTopics
-from consent.service.entrypoints.http import build_http_app
-from consent.service.handlers import ConsentService
-from consent.service.runtime import Runtime, RuntimeSlot
-from consent.service.users import DEFAULT_USERS_FILE, UserDirectory
 from schemas.catalogue import Catalogue
 from schemas.codec import AvroCodec
 from schemas.schema_source import SchemaSource
+from services.audit.trail import KafkaAuditTrail
 from services.bus.kafka import build_producer, ensure_topics
 from services.bus.settings import BusSettings
+from services.consent.adapters.kafka import KafkaConsentPublisher, replay
+from services.consent.adapters.topics import ConsentTopics
+from services.consent.entrypoints.http import build_http_app
+from services.consent.handlers import ConsentService
+from services.consent.runtime import Runtime, RuntimeSlot
+from services.consent.users import DEFAULT_USERS_FILE, UserDirectory
 
 AGENCIES_FILE = Path(__file__).resolve().parents[2] / "deploy" / "config" / "agencies.yaml"
 # Bus-internal records, not events an agency publishes: no dry run for them.

@@ -1,11 +1,11 @@
 import pytest
 from consent_service_fakes import NOW, agreement_body, directive_body, service
 
-from consent.service import handlers
-from consent.service.commands import CreateAgreement, RecordDirective
-from consent.service.dry_run import DryRunRequest, dry_run
-from consent.service.exceptions import InvalidRequestError
 from schemas.catalogue import Catalogue
+from services.consent import handlers
+from services.consent.commands import CreateAgreement, RecordDirective
+from services.consent.dry_run import DryRunRequest, dry_run
+from services.consent.exceptions import InvalidRequestError
 
 FIELD_CLASSES = Catalogue.load().field_classes
 

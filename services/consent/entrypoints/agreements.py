@@ -8,11 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from consent.domain.agreement import SharingAgreement
-from consent.service import handlers
-from consent.service.commands import CreateAgreement, VersionAgreement
-from consent.service.exceptions import NotFoundError
-from consent.service.runtime import RuntimeSlot
-from consent.service.users import User
+from services.consent import handlers
+from services.consent.commands import CreateAgreement, VersionAgreement
+from services.consent.exceptions import NotFoundError
+from services.consent.runtime import RuntimeSlot
+from services.consent.users import User
 
 ERRORS: dict[int | str, dict[str, str]] = {
     401: {"description": "no or unknown bearer token"},

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from consent.exceptions import ConsentError, FhirMappingError, UnknownCodeError
-from consent.service.exceptions import ConsentServiceError
+from services.consent.exceptions import ConsentServiceError
 
 _SECTIONS = frozenset({"body", "query", "path", "header"})
 

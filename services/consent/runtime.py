@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from consent.service.audit import AuditTrail
-from consent.service.exceptions import NotReadyError
-from consent.service.handlers import ConsentService
+from services.audit.trail import AuditTrail
+from services.consent.exceptions import NotReadyError
+from services.consent.handlers import ConsentService
 
 
 @dataclass

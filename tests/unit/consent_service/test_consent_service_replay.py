@@ -1,12 +1,12 @@
 from consent_service_fakes import agreement_body, directive_body, service
 
 from consent.records import agreement_record, directive_key, directive_record
-from consent.service import handlers
-from consent.service.adapters.kafka import apply_agreement_record, apply_directive_record
-from consent.service.commands import CreateAgreement, RecordDirective
-from consent.service.state import ConsentState
 from schemas.codec import AvroCodec
 from schemas.schema_source import InMemorySchemaSource
+from services.consent import handlers
+from services.consent.adapters.kafka import apply_agreement_record, apply_directive_record
+from services.consent.commands import CreateAgreement, RecordDirective
+from services.consent.state import ConsentState
 
 
 class TestReplay:

@@ -13,11 +13,12 @@ from pydantic import BaseModel
 from consent.domain.agency import Agency
 from consent.domain.codes import load_policy_codes
 from consent.domain.event import DATA_CLASSES
-from consent.service.audit import audit_csv, search_audit
-from consent.service.dry_run import DryRunRequest, DryRunResult, dry_run
-from consent.service.entrypoints.agreements import ERRORS
-from consent.service.runtime import RuntimeSlot
-from consent.service.users import User
+from services.audit.rows import audit_csv
+from services.consent.audit import search_audit
+from services.consent.dry_run import DryRunRequest, DryRunResult, dry_run
+from services.consent.entrypoints.agreements import ERRORS
+from services.consent.runtime import RuntimeSlot
+from services.consent.users import User
 
 log = structlog.get_logger("joinedup.consent")
 CONDITIONS = (

@@ -9,13 +9,13 @@ from typing import Any
 import httpx
 
 from consent.domain import Agency, AgencyDirectory, ConsentDirective, SharingAgreement
-from consent.service.bootstrap import routed_event_types
-from consent.service.entrypoints.http import build_http_app
-from consent.service.handlers import ConsentService
-from consent.service.runtime import Runtime, RuntimeSlot
-from consent.service.state import ConsentState
-from consent.service.users import User, UserDirectory
 from schemas.catalogue import Catalogue
+from services.consent.bootstrap import routed_event_types
+from services.consent.entrypoints.http import build_http_app
+from services.consent.handlers import ConsentService
+from services.consent.runtime import Runtime, RuntimeSlot
+from services.consent.state import ConsentState
+from services.consent.users import User, UserDirectory
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 OFFICER = "officer-token"

@@ -1,14 +1,14 @@
 import pytest
 from consent_service_fakes import FakePublisher, agreement_body, directive_body, service
 
-from consent.service import handlers
-from consent.service.commands import (
+from services.consent import handlers
+from services.consent.commands import (
     AgreementDraft,
     CreateAgreement,
     RecordDirective,
     VersionAgreement,
 )
-from consent.service.exceptions import ConflictError, InvalidRequestError, NotFoundError
+from services.consent.exceptions import ConflictError, InvalidRequestError, NotFoundError
 
 
 def create(**overrides) -> CreateAgreement:

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemas.codec import AvroCodec
+from services.audit.chain import ChainBreak, verify_chain
 from services.bus import topics
 from services.bus.kafka import partitions_of
 from services.bus.reading import records_to_end
 from services.bus.settings import BusSettings
-from services.router.domain.audit_chain import ChainBreak, verify_chain
 
 
 async def read_partitions(

@@ -10,13 +10,13 @@ from typing import Final
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, Response
 
-from consent.service.entrypoints.agreements import agreement_routes
-from consent.service.entrypoints.auth import guard
-from consent.service.entrypoints.children import children_routes
-from consent.service.entrypoints.errors import error_body, install_error_handlers
-from consent.service.entrypoints.oversight import oversight_routes
-from consent.service.runtime import RuntimeSlot
-from consent.service.users import UserDirectory
+from services.consent.entrypoints.agreements import agreement_routes
+from services.consent.entrypoints.auth import guard
+from services.consent.entrypoints.children import children_routes
+from services.consent.entrypoints.errors import error_body, install_error_handlers
+from services.consent.entrypoints.oversight import oversight_routes
+from services.consent.runtime import RuntimeSlot
+from services.consent.users import UserDirectory
 
 # The page loads nothing from elsewhere: no CDN, no inline script.
 PAGE_HEADERS: Final = {
@@ -29,7 +29,7 @@ ASSETS: Final = {"app.js": "text/javascript", "style.css": "text/css"}
 
 
 def _asset(name: str) -> str:
-    return resources.files("consent.service.web").joinpath(name).read_text("utf-8")
+    return resources.files("services.consent.web").joinpath(name).read_text("utf-8")
 
 
 def build_http_app(

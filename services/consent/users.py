@@ -16,7 +16,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from consent.service.exceptions import ForbiddenError, UnauthenticatedError, UsersFileError
+from services.consent.exceptions import ForbiddenError, UnauthenticatedError, UsersFileError
 
 Role = Literal["consent-officer", "auditor"]
 DEFAULT_USERS_FILE = (

@@ -7,31 +7,24 @@ store fed by the topic is the step up when the trail grows large.
 
 from __future__ import annotations
 
-import uuid
-from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from consent.service.audit import CSV_COLUMNS
 from schemas.codec import AvroCodec
+from services.audit.reader import read_partitions, verify_audit
+from services.audit.rows import audit_row
 from services.bus.settings import BusSettings
-from services.router.audit_reader import read_partitions, verify_audit
-
-AUDIT_COLUMNS = CSV_COLUMNS
 
 
-def audit_row(partition: int, offset: int, record: dict[str, Any]) -> dict[str, Any]:
-    """One DisclosureDecided record as a JSON-ready row (the columns of AUDIT_COLUMNS)."""
-    row: dict[str, Any] = {"partition": partition, "offset": offset}
-    for name in AUDIT_COLUMNS:
-        if name in row:
-            continue
-        value = record.get(name)
-        if isinstance(value, datetime | date):
-            value = value.isoformat()
-        elif isinstance(value, uuid.UUID):
-            value = str(value)
-        row[name] = value
-    return row
+class AuditTrail(Protocol):
+    """Reads audit.disclosures back."""
+
+    async def search(self, child_ref: str | None, recipient: str | None) -> list[dict[str, Any]]:
+        """Decisions about `child_ref` and/or to `recipient`, oldest first."""
+        ...
+
+    async def verify(self) -> dict[str, Any]:
+        """The hash chains' verification report (intact, records, partitions, breaks)."""
+        ...
 
 
 class KafkaAuditTrail:
@@ -57,7 +50,7 @@ class KafkaAuditTrail:
         return rows
 
     async def verify(self) -> dict[str, Any]:
-        """Verify every partition's hash chain (services.router.audit_reader.verify_audit)."""
+        """Verify every partition's hash chain (services.audit.reader.verify_audit)."""
         report = await verify_audit(self._settings, self._codec, self._topic)
         return {
             "intact": report.intact,

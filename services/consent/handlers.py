@@ -20,9 +20,9 @@ from consent.domain.agency import AgencyDirectory
 from consent.domain.agreement import SharingAgreement
 from consent.domain.directive import ConsentDirective, RecordedBy
 from consent.domain.selectors import AgencySelector
-from consent.service.commands import AgreementDraft, CreateAgreement, RecordDirective
-from consent.service.exceptions import ConflictError, InvalidRequestError, NotFoundError
-from consent.service.state import ConsentState, VersionedDirective
+from services.consent.commands import AgreementDraft, CreateAgreement, RecordDirective
+from services.consent.exceptions import ConflictError, InvalidRequestError, NotFoundError
+from services.consent.state import ConsentState, VersionedDirective
 
 log = structlog.get_logger("joinedup.consent")
 

@@ -12,11 +12,11 @@ from collections.abc import Iterable
 
 from schemas.codec import AvroCodec
 from schemas.exceptions import ContractError
+from services.audit.chain import GENESIS
+from services.audit.exceptions import AuditError
 from services.bus import topics
 from services.bus.partition_reader import last_records
 from services.bus.settings import BusSettings
-from services.router.domain.audit_chain import GENESIS
-from services.router.exceptions import RouterError
 
 
 class ChainTails:
@@ -44,7 +44,7 @@ class ChainTails:
                     f"the last record of {self.topic}[{partition}] (offset {last.offset()}) is "
                     f"unreadable ({exc}); the audit chain cannot be continued from it"
                 )
-                raise RouterError(msg) from exc
+                raise AuditError(msg) from exc
 
     def drop(self, partitions: Iterable[int]) -> None:
         """Forget the tails of `partitions` (revoked, or to be read again)."""
@@ -57,7 +57,7 @@ class ChainTails:
             return self._tails[partition]
         except KeyError:
             msg = f"audit partition {partition} is not owned here (its tail was never read)"
-            raise RouterError(msg) from None
+            raise AuditError(msg) from None
 
     def advance(self, partition: int, last_hash: str) -> None:
         """Record that `last_hash` now ends `partition`'s chain."""

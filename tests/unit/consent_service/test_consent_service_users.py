@@ -1,8 +1,8 @@
 import pytest
 from consent_service_fakes import AUDITOR, OFFICER, users
 
-from consent.service.exceptions import ForbiddenError, UnauthenticatedError, UsersFileError
-from consent.service.users import DEFAULT_USERS_FILE, UserDirectory
+from services.consent.exceptions import ForbiddenError, UnauthenticatedError, UsersFileError
+from services.consent.users import DEFAULT_USERS_FILE, UserDirectory
 
 
 class TestUserDirectory:

@@ -8,7 +8,7 @@ from typing import Annotated
 import structlog
 from fastapi import Header
 
-from consent.service.users import Role, User, UserDirectory
+from services.consent.users import Role, User, UserDirectory
 
 
 def guard(users: UserDirectory, role: Role | None) -> Callable[..., User]:

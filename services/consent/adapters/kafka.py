@@ -15,12 +15,12 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from consent.domain.agreement import SharingAgreement
 from consent.domain.directive import ConsentDirective
 from consent.records import agreement_record, directive_key, directive_record
-from consent.service.adapters.topics import ConsentTopics
-from consent.service.state import ConsentState
 from schemas.codec import AvroCodec
 from schemas.exceptions import ContractError
 from services.bus.kafka import build_consumer, partition_for, partitions_of
 from services.bus.settings import BusSettings
+from services.consent.adapters.topics import ConsentTopics
+from services.consent.state import ConsentState
 
 log = structlog.get_logger("joinedup.consent")
 
