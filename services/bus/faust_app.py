@@ -28,6 +28,8 @@ def build_faust_app(settings: BusSettings, app_id: str, **overrides: Any) -> fau
         "consumer_auto_offset_reset": "earliest",
         "processing_guarantee": settings.processing_guarantee.replace("-", "_"),
         "table_cleanup_interval": 30.0,
+        # Faust's default is `<app id>-data` in the working directory: keep it under home.
+        "datadir": str(settings.home / "faust" / "{conf.name}"),
     }
     options.update(overrides)
     return faust.App(app_id, **options)
