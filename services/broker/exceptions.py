@@ -9,3 +9,7 @@ class BrokerError(JoinedUpError):
 
 class MissingToolError(BrokerError):
     """Raised when `java` (17+) or `mvn` is not installed."""
+
+
+class BrokerPortError(BrokerError):
+    """Raised when the broker and controller ports are equal or in the OS's ephemeral range."""

@@ -22,13 +22,15 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.broker.exceptions import BrokerError, MissingToolError
+from services.broker.exceptions import BrokerError, BrokerPortError, MissingToolError
 from services.bus.exceptions import BrokerUnreachableError
 from services.bus.kafka import probe_cluster
 from services.bus.settings import BusSettings
 
 DEPLOY_DIR = Path(__file__).resolve().parents[2] / "deploy" / "local"
 MIN_JAVA = 17
+EPHEMERAL_PORTS_FILE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+EPHEMERAL_PORTS_FALLBACK = (32768, 60999)  # Linux's default, used where the file is missing
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,43 @@ def _check_java(java: str) -> None:
     found = re.search(r'version "(\d+)', out)
     if found is None or int(found.group(1)) < MIN_JAVA:
         raise MissingToolError(f"Java {MIN_JAVA}+ is needed to run Kafka; found: {out.strip()}")
+
+
+def ephemeral_port_range(source: Path = EPHEMERAL_PORTS_FILE) -> tuple[int, int]:
+    """The OS's ephemeral (client socket) port range, lowest and highest inclusive."""
+    try:
+        low, high = (int(part) for part in source.read_text(encoding="ascii").split())
+    except (OSError, ValueError):
+        return EPHEMERAL_PORTS_FALLBACK
+    return low, high
+
+
+def check_ports(settings: BusSettings, ephemeral: tuple[int, int]) -> None:
+    """Refuse broker and controller ports that are equal or inside the `ephemeral` range."""
+    broker, controller = settings.broker_port, settings.controller_port
+    if broker == controller:
+        raise BrokerPortError(
+            f"JOINEDUP_BROKER_CONTROLLER_PORT equals JOINEDUP_BROKER_PORT ({broker}), but the "
+            "broker and its KRaft controller need a port each: set JOINEDUP_BROKER_CONTROLLER_PORT "
+            "to another port"
+        )
+    controller_name = "JOINEDUP_BROKER_CONTROLLER_PORT"
+    if settings.broker_controller_port is None:
+        controller_name = (
+            "the controller port (JOINEDUP_BROKER_PORT + 1 while JOINEDUP_BROKER_CONTROLLER_PORT "
+            "is unset)"
+        )
+    low, high = ephemeral
+    for name, port, setting in (
+        ("JOINEDUP_BROKER_PORT", broker, "JOINEDUP_BROKER_PORT"),
+        (controller_name, controller, "JOINEDUP_BROKER_CONTROLLER_PORT"),
+    ):
+        if low <= port <= high:
+            raise BrokerPortError(
+                f"{name} is {port}, inside the OS's ephemeral port range {low}-{high} where "
+                "client sockets can take it while the broker is down: "
+                f"set {setting} to a port outside {low}-{high}"
+            )
 
 
 def _wait_for_port(port: int) -> None:
@@ -136,9 +175,10 @@ class LocalBroker:
 
     def _write_properties(self) -> None:
         template = (DEPLOY_DIR / "server.properties").read_text(encoding="utf-8")
-        port = self._settings.broker_port
         text = template.format(
-            port=port, controller_port=port + 1, log_dirs=self.data_dir / "kraft"
+            port=self._settings.broker_port,
+            controller_port=self._settings.controller_port,
+            log_dirs=self.data_dir / "kraft",
         )
         self.properties.write_text(text, encoding="utf-8")
 
@@ -170,6 +210,7 @@ class LocalBroker:
     def start(self, timeout_s: float = 60.0) -> tuple[bool, float]:
         """Start the broker unless running; return (started_now, seconds_taken)."""
         began = time.monotonic()
+        check_ports(self._settings, ephemeral_port_range())
         if self.running_pid() is not None:
             return False, 0.0
         _check_java(_require_tool("java"))

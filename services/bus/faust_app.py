@@ -32,6 +32,7 @@ def build_faust_app(settings: BusSettings, app_id: str, **overrides: Any) -> fau
         "datadir": str(settings.home / "faust" / "{conf.name}"),
     }
     options.update(overrides)
+    (settings.home / "faust").mkdir(parents=True, exist_ok=True)
     return faust.App(app_id, **options)
 
 

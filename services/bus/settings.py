@@ -27,21 +27,45 @@ class BusSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="JOINEDUP_", frozen=True, extra="ignore")
 
-    mode: Mode = "development"
+    mode: Mode = Field(
+        default="development",
+        description="How strict the bus is: `production` refuses placeholder secrets.",
+    )
     bootstrap_servers: str | None = Field(
         default=None,
         description="An existing Kafka cluster; unset means the local broker on 127.0.0.1.",
     )
     home: Path = Field(default_factory=_default_home, description="Cache of jars and local state.")
+    config_dir: Path | None = Field(
+        default=None,
+        description="The deployment's configuration files (agencies.yaml, publishers.yaml...); "
+        "a file it lacks falls back to the packaged default (services/config/defaults).",
+    )
     broker_data_dir: Path | None = Field(default=None, description="Local broker's log dirs.")
-    broker_port: int = LOCAL_BROKER_PORT
-    broker_heap: str = "512m"
-    registry_url: str = "http://127.0.0.1:18081"
-    child_ref_key: SecretStr = SecretStr(DEVELOPMENT_PLACEHOLDER)
-    processing_guarantee: ProcessingGuarantee = "at-least-once"
-    connect_timeout_s: float = 8.0
-    replication_factor: int = 1
-    default_partitions: int = 3
+    broker_port: int = Field(
+        default=LOCAL_BROKER_PORT, description="Local broker's client port on 127.0.0.1."
+    )
+    broker_controller_port: int | None = Field(
+        default=None,
+        description="Local broker's KRaft controller port; unset means broker_port + 1.",
+    )
+    broker_heap: str = Field(default="512m", description="Local broker's Java heap size.")
+    registry_url: str = Field(
+        default="http://127.0.0.1:18081",
+        description="Schema registry every client uses; `registry serve` binds its host and port.",
+    )
+    child_ref_key: SecretStr = Field(
+        default=SecretStr(DEVELOPMENT_PLACEHOLDER),
+        description="HMAC key that turns identifiers into child_refs (keyring version 1).",
+    )
+    processing_guarantee: ProcessingGuarantee = Field(
+        default="at-least-once", description="Processing guarantee of Faust apps on the bus."
+    )
+    connect_timeout_s: float = Field(
+        default=8.0, description="Seconds to wait for the cluster before giving up."
+    )
+    replication_factor: int = Field(default=1, description="Replication factor of new topics.")
+    default_partitions: int = Field(default=3, description="Partitions of new topics.")
     rdkafka_debug: str | None = Field(
         default=None, description="librdkafka debug contexts for the processors (e.g. eos,cgrp)."
     )
@@ -64,6 +88,13 @@ class BusSettings(BaseSettings):
     def bootstrap(self) -> str:
         """The bootstrap address every client connects to."""
         return self.bootstrap_servers or f"127.0.0.1:{self.broker_port}"
+
+    @property
+    def controller_port(self) -> int:
+        """The local broker's KRaft controller port."""
+        if self.broker_controller_port is None:
+            return self.broker_port + 1
+        return self.broker_controller_port
 
     @property
     def data_dir(self) -> Path:

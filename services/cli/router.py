@@ -17,17 +17,19 @@ from services.bus.instance import claim_instance
 from services.bus.kafka import probe_cluster
 from services.bus.logging import configure_logging
 from services.bus.settings import BusSettings
+from services.config.files import config_file
 from services.sdk.registry import answering_registry, registry_schema_source
 
 router_app = typer.Typer(
     help="The router: decisions, per-agency views, audit.", no_args_is_help=True
 )
 console = Console(stderr=True)
+AGENCIES_HELP = "Agency directory YAML; default: agencies.yaml of JOINEDUP_CONFIG_DIR, else packaged."
 
 
 @router_app.command()
 def worker(  # noqa: PLR0913, PLR0917 - one option per topic an operator may rename
-    agencies: Annotated[Path | None, typer.Option(help="Agency directory YAML.")] = None,
+    agencies: Annotated[Path | None, typer.Option(help=AGENCIES_HELP)] = None,
     app_id: Annotated[str, typer.Option(help="Consumer group / app id.")] = "joinedup-router",
     audit_topic: Annotated[str, typer.Option()] = topics.AUDIT_DISCLOSURES,
     agreements_topic: Annotated[str, typer.Option()] = topics.CONSENT_AGREEMENTS,
@@ -39,17 +41,13 @@ def worker(  # noqa: PLR0913, PLR0917 - one option per topic an operator may ren
     ] = None,
 ) -> None:
     """Run a router worker until interrupted (start more for more partitions)."""
-    from services.router.bootstrap import (  # noqa: PLC0415
-        AGENCIES_FILE,
-        build_router,
-        prepare_router_topics,
-    )
+    from services.router.bootstrap import build_router, prepare_router_topics  # noqa: PLC0415
     from services.router.stage import RouterTopics  # noqa: PLC0415 - keeps --help fast
 
     configure_logging()
     settings = BusSettings()
     asyncio.run(probe_cluster(settings.bootstrap, settings.connect_timeout_s))
-    directory = agencies or AGENCIES_FILE
+    directory = agencies or config_file(settings, "agencies.yaml")
     names = RouterTopics(
         alerts=alerts_topic,
         directives=directives_topic,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -10,22 +11,27 @@ import time
 
 import pytest
 
+from services.broker.local import ephemeral_port_range
+
 pytestmark = pytest.mark.integration
 
 
-def _free_port_pair() -> int:
-    """A port p such that p and p+1 (the controller) are both free on loopback."""
-    for _ in range(50):
+def _free_ports(count: int) -> list[int]:
+    """`count` ports free on loopback and below the ephemeral range, where `start` accepts them."""
+    low, _ = ephemeral_port_range()
+    found: list[int] = []
+    for _ in range(200):
+        port = 20000 + secrets.randbelow(low - 20000)
         with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        with socket.socket() as second:
             try:
-                second.bind(("127.0.0.1", port + 1))
+                probe.bind(("127.0.0.1", port))
             except OSError:
                 continue
-        return port
-    raise AssertionError("no free port pair on loopback")
+        if port not in found:
+            found.append(port)
+        if len(found) == count:
+            return found
+    raise AssertionError("no free ports below the ephemeral range on loopback")
 
 
 def _joinedup(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -42,10 +48,11 @@ def _joinedup(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[st
 class TestBrokerCommands:
     def test_start_status_stop(self, tmp_path, bus_settings):
         """start answers with the address, a second start is a no-op, stop stops it."""
-        port = _free_port_pair()
+        port, controller = _free_ports(2)
         env = {
             **os.environ,
             "JOINEDUP_BROKER_PORT": str(port),
+            "JOINEDUP_BROKER_CONTROLLER_PORT": str(controller),
             "JOINEDUP_BROKER_DATA_DIR": str(tmp_path / "kafka"),
         }
         env.pop("JOINEDUP_BOOTSTRAP_SERVERS", None)
@@ -53,6 +60,8 @@ class TestBrokerCommands:
             started = _joinedup("broker", "start", env=env)
             assert started.returncode == 0, started.stderr
             assert f"ready at 127.0.0.1:{port}" in started.stderr
+            with socket.create_connection(("127.0.0.1", controller), timeout=2.0):
+                pass  # the KRaft controller listens on the configured port
             again = _joinedup("broker", "start", env=env)
             assert "already running" in again.stderr
             status = _joinedup("broker", "status", env=env)
@@ -79,3 +88,30 @@ class TestBrokerCommands:
         assert result.returncode == 2
         assert f"no Kafka broker answered at {bootstrap}" in result.stderr
         assert "Traceback" not in result.stderr
+
+    @pytest.mark.parametrize("which", ["broker", "controller"])
+    def test_an_ephemeral_port_is_refused_before_anything_starts(self, tmp_path, which):
+        """A port inside the ephemeral range: exit 2 with one sentence, nothing started."""
+        low, high = ephemeral_port_range()
+        ephemeral = (low + high) // 2
+        ports = {"broker": low - 100, "controller": low - 50, which: ephemeral}
+        setting = f"JOINEDUP_BROKER_{'PORT' if which == 'broker' else 'CONTROLLER_PORT'}"
+        data_dir = tmp_path / "kafka"
+        env = {
+            **os.environ,
+            "JOINEDUP_BROKER_PORT": str(ports["broker"]),
+            "JOINEDUP_BROKER_CONTROLLER_PORT": str(ports["controller"]),
+            "JOINEDUP_BROKER_DATA_DIR": str(data_dir),
+        }
+        env.pop("JOINEDUP_BOOTSTRAP_SERVERS", None)
+        result = _joinedup("broker", "start", env=env)
+        said = " ".join(result.stderr.split())
+        assert result.returncode == 2
+        assert (
+            f"{setting} is {ephemeral}, inside the OS's ephemeral port range {low}-{high} "
+            "where client sockets can take it while the broker is down: "
+            f"set {setting} to a port outside {low}-{high}"
+        ) in said
+        assert "Traceback" not in said
+        assert "ready at" not in said
+        assert not data_dir.exists()
