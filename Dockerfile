@@ -5,7 +5,8 @@ COPY pyproject.toml README.md ./
 COPY schemas ./schemas
 COPY consent ./consent
 COPY services ./services
-COPY deploy ./deploy
+# The package carries its configuration defaults (services/config/defaults); a
+# deployment mounts its own files and sets JOINEDUP_CONFIG_DIR to their folder.
 RUN pip install --no-cache-dir .
 USER nobody
 ENTRYPOINT []

@@ -8,18 +8,14 @@ router sees it in order with that child's events.
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any, Final
 
 from consent.domain.agreement import SharingAgreement
 from consent.domain.directive import ConsentDirective
+from schemas.envelope import envelope, published_by
 
-CONSENT_SOURCE: Final = {
-    "agency": "joinedup-consent",
-    "system": "consent-service",
-    "practitioner_role": "consent-officer",
-}
+CONSENT_SOURCE: Final = published_by("joinedup-consent", "consent-service", "consent-officer")
 _DIRECTIVE_SYMBOL: Final = {
     "given": "consent_given",
     "withdrawn": "consent_withdrawn",
@@ -28,15 +24,9 @@ _DIRECTIVE_SYMBOL: Final = {
 
 
 def _envelope(event_type: str, child_ref: str, at: datetime) -> dict[str, Any]:
-    return {
-        "event_id": uuid.uuid4(),
-        "event_type": event_type,
-        "occurred_at": at,
-        "recorded_at": at,
-        "source": CONSENT_SOURCE,
-        "child_ref": child_ref,
-        "correlation_id": None,
-    }
+    return envelope(
+        event_type, occurred_at=at, recorded_at=at, source=CONSENT_SOURCE, child_ref=child_ref
+    )
 
 
 def _selector_text(agency: str | None, kind: str | None) -> str:

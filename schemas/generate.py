@@ -2,7 +2,9 @@
 
 Writes `schemas/models/<domain>.py` per domain and `schemas/models/index.py`
 (every model by event type). The .avsc files are the one source: models are
-never written by hand. `--check` exits 1 when a generated file is out of date.
+never written by hand. The bases in schemas/models/base.py declare the envelope
+and `Source` once; event models inherit them (schemas/model_source.py).
+`--check` exits 1 when a generated file is out of date.
 """
 
 from __future__ import annotations

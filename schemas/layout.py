@@ -5,20 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
+from schemas.envelope import ENVELOPE_CLASSES, ENVELOPE_NAMES
 from schemas.exceptions import SchemaFileError
 
 NAMESPACE_ROOT: Final = "uk.joinedup"
 DATA_CLASSES: Final = frozenset({"identifying", "special-category", "contact", "operational"})
-ENVELOPE: Final = (
-    "event_id",
-    "event_type",
-    "occurred_at",
-    "recorded_at",
-    "source",
-    "child_ref",
-    "correlation_id",
-)
-_ENVELOPE_CLASSES: Final = dict.fromkeys(ENVELOPE, "operational") | {"child_ref": "identifying"}
+ENVELOPE: Final = ENVELOPE_NAMES  # the envelope field names, in order, for their readers
 
 
 def nested_fields(schema: Any) -> Iterator[Mapping[str, Any]]:
@@ -48,17 +40,16 @@ def check_layout(definition: Mapping[str, Any], domain: str, event_type: str) ->
         raise SchemaFileError(f"{where}: the record needs a doc string")
     fields = definition.get("fields", [])
     names = tuple(field.get("name") for field in fields)
-    if names[: len(ENVELOPE)] != ENVELOPE:
-        raise SchemaFileError(f"{where}: must start with the envelope {', '.join(ENVELOPE)}")
+    if names[: len(ENVELOPE_NAMES)] != ENVELOPE_NAMES:
+        raise SchemaFileError(f"{where}: must start with the envelope {', '.join(ENVELOPE_NAMES)}")
     for field in fields:
         _check_field(where, field)
     for field in nested_fields({"type": "record", "fields": fields}):
         _check_field(where, field)
-    for field in fields[: len(ENVELOPE)]:
-        if field["x-data-class"] != _ENVELOPE_CLASSES[field["name"]]:
+    for field in fields[: len(ENVELOPE_NAMES)]:
+        if field["x-data-class"] != ENVELOPE_CLASSES[field["name"]]:
             raise SchemaFileError(
-                f"{where}: envelope field {field['name']} must be "
-                f"{_ENVELOPE_CLASSES[field['name']]}"
+                f"{where}: envelope field {field['name']} must be {ENVELOPE_CLASSES[field['name']]}"
             )
 
 

@@ -1,10 +1,22 @@
-"""Python source of one generated models module, from Avro schema definitions."""
+"""Python source of one generated models module, from Avro schema definitions.
+
+The envelope and `Source` are declared once, in schemas/models/base.py: an
+event model inherits each envelope field its schema states as the base
+declares it, and repeats only a field whose type, default or doc differs.
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 from collections.abc import Mapping
 from typing import Any
+
+from pydantic import BaseModel
+
+from schemas.exceptions import SchemaFileError
+from schemas.models.base import EventModel, Source
 
 _PRIMITIVES = {
     "string": "str",
@@ -22,7 +34,9 @@ _LOGICAL = {
     "date": ("date", "from datetime import date"),
 }
 SOURCE_NAME = "uk.joinedup.common.Source"
+SOURCE_DOMAIN = SOURCE_NAME.split(".")[-2]  # its module re-exports Source from the base
 LINE_LENGTH = 100
+Declared = tuple[str, str | None, str]  # a field's annotation, default and doc, as source text
 
 
 def python_string(text: str) -> str:
@@ -41,7 +55,12 @@ class ModuleWriter:
         self.imports: dict[str, set[str]] = {}
         self.aliases: dict[str, str] = {}
         self.classes: list[str] = []
+        self.names: list[str] = []
         self.named: set[str] = set()
+        self.exports: list[str] = []
+        if domain == SOURCE_DOMAIN:
+            self._import("from schemas.models.base import Source")
+            self.exports.append("Source")
 
     def _import(self, statement: str) -> None:
         module, name = statement.removeprefix("from ").split(" import ")
@@ -50,8 +69,12 @@ class ModuleWriter:
     def _record(self, schema: Mapping[str, Any]) -> str:
         name = schema["name"]
         full = f"{schema.get('namespace', '')}.{name}"
-        if full == SOURCE_NAME and self.domain != "common":
-            self._import("from schemas.models.common import Source")
+        if full == SOURCE_NAME:
+            if self.declared(schema["fields"]) != _declared(Source):
+                raise SchemaFileError(
+                    f"{SOURCE_NAME} differs from Source in schemas/models/base.py"
+                )
+            self._import("from schemas.models.base import Source")
             return "Source"
         if full not in self.named:
             self.named.add(full)
@@ -102,11 +125,30 @@ class ModuleWriter:
         lines.append(f"        description={python_string(field['doc'])},\n    )\n")
         return "".join(lines)
 
+    def declared(self, fields: list[Mapping[str, Any]]) -> dict[str, Declared]:
+        """Each field as a model would declare it (imports and classes it needs not kept)."""
+        scratch = ModuleWriter(self.domain)
+        return {
+            field["name"]: (scratch.annotation(field["type"]), _default(field), field["doc"])
+            for field in fields
+        }
+
     def _class(
         self, schema: Mapping[str, Any], base: str, *, event_type: str | None = None
     ) -> None:
         self._import(f"from schemas.models.base import {base}")
-        body = [self._field(field, event_type=event_type) for field in schema["fields"]]
+        fields = schema["fields"]
+        if event_type is not None:
+            inherited = _declared(EventModel)
+            own = self.declared(fields)
+            fields = [
+                field
+                for field in fields
+                if field["name"] == "event_type"
+                or inherited.get(field["name"]) != own[field["name"]]
+            ]
+        body = [self._field(field, event_type=event_type) for field in fields]
+        self.names.append(str(schema["name"]))
         self.classes.append(
             f'class {schema["name"]}({base}):\n    """{schema["doc"]}"""\n\n' + "".join(body)
         )
@@ -123,9 +165,15 @@ class ModuleWriter:
             ordered = sorted(names, key=_isort)
             groups[group].append(bracketed(f"from {module} import (", ordered, ")", paren=True))
         parts = [f'"""{docstring}"""\n', "\n".join("".join(group) for group in groups if group)]
+        if self.exports:
+            public = sorted([*self.aliases, *self.names, *self.exports], key=_isort)
+            parts.append(bracketed("__all__ = [", [python_string(name) for name in public], "]"))
         if self.aliases:
             parts.append("".join(self.aliases.values()))
-        return "# ruff: noqa: E501\n" + "\n".join(parts) + "\n\n" + "\n\n".join(self.classes)
+        text = "\n".join(parts) + "\n\n" + "\n\n".join(self.classes)
+        if any(len(line) > LINE_LENGTH for line in text.splitlines()):
+            text = "# ruff: noqa: E501\n" + text  # docs are kept whole, however long
+        return text
 
 
 def bracketed(opening: str, items: list[str], closing: str, *, paren: bool = False) -> str:
@@ -145,6 +193,21 @@ def _isort(name: str) -> tuple[int, str]:
     if name.isupper() and len(name) > 1:
         return (0, name)
     return (1 if name[:1].isupper() else 2, name)
+
+
+@functools.cache
+def _declared(model: type[BaseModel]) -> dict[str, Declared]:
+    """Each field a hand-written base declares (schemas/models/base.py), as source text."""
+    annotations = inspect.get_annotations(model)  # strings: base.py postpones annotations
+    return {
+        name: (
+            str(annotations[name]),
+            None if info.is_required() else _default({"default": info.default}),
+            str(info.description),
+        )
+        for name, info in model.model_fields.items()
+        if name in annotations
+    }
 
 
 def _default(field: Mapping[str, Any]) -> str | None:

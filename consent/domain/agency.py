@@ -81,7 +81,7 @@ class AgencyDirectory(BaseModel):
 
 
 def load_agency_directory(path: Path) -> AgencyDirectory:
-    """Read an agency directory from a YAML file shaped like deploy/config/agencies.yaml."""
+    """Read an agency directory from a YAML file shaped like the packaged agencies.yaml."""
     try:
         raw = yaml.safe_load(path.read_text("utf-8"))
     except (OSError, yaml.YAMLError) as err:

@@ -27,6 +27,7 @@ Condition = Literal[
     "recipient-is-lead-professional",
 ]
 AgreementStatus = Literal["active", "retired"]
+AgreementId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 LegalBasisCode = Annotated[str, AfterValidator(known_legal_basis)]
 PurposeCode = Annotated[str, AfterValidator(known_purpose)]
 EventType = Annotated[str, Field(pattern=r"^[A-Z][A-Za-z0-9]{1,99}$")]
@@ -39,19 +40,11 @@ DataClasses = Annotated[frozenset[DataClass], PlainSerializer(sorted, return_typ
 Conditions = Annotated[frozenset[Condition], PlainSerializer(sorted, return_type=list[str])]
 
 
-class SharingAgreement(BaseModel):
-    """One version of an information sharing agreement.
-
-    It lets `recipient` see events of `event_types` published by `provider`,
-    limited to the `data_classes` and explicit `fields` listed (neither: the
-    envelope only, a signal), for `purpose` on `legal_basis`, when every
-    condition holds and the decision time is in [valid_from, valid_to).
-    """
+class AgreementTerms(BaseModel):
+    """The terms of an agreement version: all of it but id, version and status."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
-    version: int = Field(ge=1)
     title: str = Field(min_length=1)
     provider: AgencySelector
     recipient: RecipientSelector
@@ -63,6 +56,27 @@ class SharingAgreement(BaseModel):
     conditions: Conditions = frozenset()
     valid_from: AwareDatetime
     valid_to: AwareDatetime | None = None
+
+
+class AgreementVersionKey(BaseModel):
+    """Which agreement, and which of its versions."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: AgreementId
+    version: int = Field(ge=1)
+
+
+# Fields follow the bases from the last: `id` and `version`, the terms, then `status`.
+class SharingAgreement(AgreementTerms, AgreementVersionKey):
+    """One version of an information sharing agreement.
+
+    It lets `recipient` see events of `event_types` published by `provider`,
+    limited to the `data_classes` and explicit `fields` listed (neither: the
+    envelope only, a signal), for `purpose` on `legal_basis`, when every
+    condition holds and the decision time is in [valid_from, valid_to).
+    """
+
     status: AgreementStatus = "active"
 
     @model_validator(mode="after")

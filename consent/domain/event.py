@@ -5,18 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Final, Literal
+
+from schemas import envelope
 
 DataClass = Literal["identifying", "special-category", "contact", "operational"]
 DATA_CLASSES: tuple[DataClass, ...] = ("identifying", "special-category", "contact", "operational")
 
-# The envelope's operational fields (docs/architecture.md, "The event
-# contract"): every permit carries them. `child_ref` is not among them: it is
-# `identifying` and is disclosed only when the agreement allows that class or
-# names the field.
-ENVELOPE_OPERATIONAL_FIELDS: frozenset[str] = frozenset(
-    {"event_id", "event_type", "occurred_at", "recorded_at", "source", "correlation_id"}
-)
+# The envelope's operational fields (schemas/envelope.py): every permit carries
+# them. `child_ref` is not among them: it is `identifying` and is disclosed only
+# when the agreement allows that class or names the field.
+ENVELOPE_OPERATIONAL_FIELDS: Final = envelope.ENVELOPE_OPERATIONAL_FIELDS
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,6 @@ from uuid import UUID
 from pydantic import AwareDatetime, Field
 
 from schemas.models.base import EventModel
-from schemas.models.common import Source
 
 AlertAction = Literal["acknowledge", "assign"]
 Severity = Literal["low", "medium", "high", "critical"]
@@ -17,28 +16,9 @@ Severity = Literal["low", "medium", "high", "critical"]
 class AlertAcknowledged(EventModel):
     """A duty worker acknowledged or assigned an alert."""
 
-    event_id: UUID = Field(
-        description="Unique id of this event (UUID); consumers de-duplicate on it.",
-    )
     event_type: Literal["AlertAcknowledged"] = Field(
         "AlertAcknowledged",
         description="Always AlertAcknowledged: names the schema of this event.",
-    )
-    occurred_at: AwareDatetime = Field(
-        description="When the fact happened in the world (UTC).",
-    )
-    recorded_at: AwareDatetime = Field(
-        description="When the publishing system recorded the fact (UTC).",
-    )
-    source: Source = Field(
-        description="Who published the event.",
-    )
-    child_ref: str = Field(
-        description="Pseudonymous child reference (keyed HMAC, see services/identity); never a raw identifier.",
-    )
-    correlation_id: str | None = Field(
-        None,
-        description="Id tying related events together (e.g. one incident, one case), when known.",
     )
     alert_id: UUID = Field(
         description="Id of the alert acted on.",
@@ -58,28 +38,9 @@ class AlertAcknowledged(EventModel):
 class AlertRaised(EventModel):
     """A threshold rule raised an alert for a duty team."""
 
-    event_id: UUID = Field(
-        description="Unique id of this event (UUID); consumers de-duplicate on it.",
-    )
     event_type: Literal["AlertRaised"] = Field(
         "AlertRaised",
         description="Always AlertRaised: names the schema of this event.",
-    )
-    occurred_at: AwareDatetime = Field(
-        description="When the fact happened in the world (UTC).",
-    )
-    recorded_at: AwareDatetime = Field(
-        description="When the publishing system recorded the fact (UTC).",
-    )
-    source: Source = Field(
-        description="Who published the event.",
-    )
-    child_ref: str = Field(
-        description="Pseudonymous child reference (keyed HMAC, see services/identity); never a raw identifier.",
-    )
-    correlation_id: str | None = Field(
-        None,
-        description="Id tying related events together (e.g. one incident, one case), when known.",
     )
     alert_id: UUID = Field(
         description="Unique id of the alert; acknowledgements refer to it.",

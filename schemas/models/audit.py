@@ -5,10 +5,9 @@
 from typing import Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from schemas.models.base import EventModel
-from schemas.models.common import Source
 
 Decision = Literal["permit", "deny"]
 
@@ -16,28 +15,9 @@ Decision = Literal["permit", "deny"]
 class DisclosureDecided(EventModel):
     """A disclosure decision (permit or deny) about one event for one recipient; hash-chained per partition."""
 
-    event_id: UUID = Field(
-        description="Unique id of this event (UUID); consumers de-duplicate on it.",
-    )
     event_type: Literal["DisclosureDecided"] = Field(
         "DisclosureDecided",
         description="Always DisclosureDecided: names the schema of this event.",
-    )
-    occurred_at: AwareDatetime = Field(
-        description="When the fact happened in the world (UTC).",
-    )
-    recorded_at: AwareDatetime = Field(
-        description="When the publishing system recorded the fact (UTC).",
-    )
-    source: Source = Field(
-        description="Who published the event.",
-    )
-    child_ref: str = Field(
-        description="Pseudonymous child reference (keyed HMAC, see services/identity); never a raw identifier.",
-    )
-    correlation_id: str | None = Field(
-        None,
-        description="Id tying related events together (e.g. one incident, one case), when known.",
     )
     subject_event_id: UUID = Field(
         description="Id of the event the decision is about.",

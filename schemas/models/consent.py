@@ -3,12 +3,10 @@
 """Event models of the consent domain (generated)."""
 
 from typing import Literal
-from uuid import UUID
 
 from pydantic import AwareDatetime, Field
 
 from schemas.models.base import EventModel
-from schemas.models.common import Source
 
 DirectiveKind = Literal["consent_given", "consent_withdrawn", "objection"]
 
@@ -16,28 +14,9 @@ DirectiveKind = Literal["consent_given", "consent_withdrawn", "objection"]
 class ConsentDirectiveRecorded(EventModel):
     """A per-child consent directive was recorded: consent given or withdrawn, or an objection."""
 
-    event_id: UUID = Field(
-        description="Unique id of this event (UUID); consumers de-duplicate on it.",
-    )
     event_type: Literal["ConsentDirectiveRecorded"] = Field(
         "ConsentDirectiveRecorded",
         description="Always ConsentDirectiveRecorded: names the schema of this event.",
-    )
-    occurred_at: AwareDatetime = Field(
-        description="When the fact happened in the world (UTC).",
-    )
-    recorded_at: AwareDatetime = Field(
-        description="When the publishing system recorded the fact (UTC).",
-    )
-    source: Source = Field(
-        description="Who published the event.",
-    )
-    child_ref: str = Field(
-        description="Pseudonymous child reference (keyed HMAC, see services/identity); never a raw identifier.",
-    )
-    correlation_id: str | None = Field(
-        None,
-        description="Id tying related events together (e.g. one incident, one case), when known.",
     )
     directive_id: str = Field(
         description="Id of the directive; the compacted topic key.",
@@ -73,28 +52,9 @@ class ConsentDirectiveRecorded(EventModel):
 class SharingAgreementPublished(EventModel):
     """A version of an information sharing agreement was published (not about one child: child_ref is empty)."""
 
-    event_id: UUID = Field(
-        description="Unique id of this event (UUID); consumers de-duplicate on it.",
-    )
     event_type: Literal["SharingAgreementPublished"] = Field(
         "SharingAgreementPublished",
         description="Always SharingAgreementPublished: names the schema of this event.",
-    )
-    occurred_at: AwareDatetime = Field(
-        description="When the fact happened in the world (UTC).",
-    )
-    recorded_at: AwareDatetime = Field(
-        description="When the publishing system recorded the fact (UTC).",
-    )
-    source: Source = Field(
-        description="Who published the event.",
-    )
-    child_ref: str = Field(
-        description="Pseudonymous child reference (keyed HMAC, see services/identity); never a raw identifier.",
-    )
-    correlation_id: str | None = Field(
-        None,
-        description="Id tying related events together (e.g. one incident, one case), when known.",
     )
     agreement_id: str = Field(
         description="Id of the agreement; the compacted topic key.",

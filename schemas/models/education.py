@@ -4,12 +4,10 @@
 
 from datetime import date
 from typing import Literal
-from uuid import UUID
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from schemas.models.base import EventModel
-from schemas.models.common import Source
 
 Session = Literal["AM", "PM"]
 ExclusionType = Literal["suspension", "lunchtime", "permanent"]
@@ -18,28 +16,9 @@ ExclusionType = Literal["suspension", "lunchtime", "permanent"]
 class AttendanceMarked(EventModel):
     """A register mark recorded for one pupil for one session."""
 
-    event_id: UUID = Field(
-        description="Unique id of this event (UUID); consumers de-duplicate on it.",
-    )
     event_type: Literal["AttendanceMarked"] = Field(
         "AttendanceMarked",
         description="Always AttendanceMarked: names the schema of this event.",
-    )
-    occurred_at: AwareDatetime = Field(
-        description="When the fact happened in the world (UTC).",
-    )
-    recorded_at: AwareDatetime = Field(
-        description="When the publishing system recorded the fact (UTC).",
-    )
-    source: Source = Field(
-        description="Who published the event.",
-    )
-    child_ref: str = Field(
-        description="Pseudonymous child reference (keyed HMAC, see services/identity); never a raw identifier.",
-    )
-    correlation_id: str | None = Field(
-        None,
-        description="Id tying related events together (e.g. one incident, one case), when known.",
     )
     school: str = Field(
         description="Agency id of the school whose register holds the mark.",
@@ -62,28 +41,9 @@ class AttendanceMarked(EventModel):
 class PermanentExclusionIssued(EventModel):
     """A headteacher permanently excluded a pupil."""
 
-    event_id: UUID = Field(
-        description="Unique id of this event (UUID); consumers de-duplicate on it.",
-    )
     event_type: Literal["PermanentExclusionIssued"] = Field(
         "PermanentExclusionIssued",
         description="Always PermanentExclusionIssued: names the schema of this event.",
-    )
-    occurred_at: AwareDatetime = Field(
-        description="When the fact happened in the world (UTC).",
-    )
-    recorded_at: AwareDatetime = Field(
-        description="When the publishing system recorded the fact (UTC).",
-    )
-    source: Source = Field(
-        description="Who published the event.",
-    )
-    child_ref: str = Field(
-        description="Pseudonymous child reference (keyed HMAC, see services/identity); never a raw identifier.",
-    )
-    correlation_id: str | None = Field(
-        None,
-        description="Id tying related events together (e.g. one incident, one case), when known.",
     )
     school: str = Field(
         description="Agency id of the school.",
@@ -103,28 +63,9 @@ class PermanentExclusionIssued(EventModel):
 class PupilJoinedRoll(EventModel):
     """A pupil's name was entered on a school's admission register."""
 
-    event_id: UUID = Field(
-        description="Unique id of this event (UUID); consumers de-duplicate on it.",
-    )
     event_type: Literal["PupilJoinedRoll"] = Field(
         "PupilJoinedRoll",
         description="Always PupilJoinedRoll: names the schema of this event.",
-    )
-    occurred_at: AwareDatetime = Field(
-        description="When the fact happened in the world (UTC).",
-    )
-    recorded_at: AwareDatetime = Field(
-        description="When the publishing system recorded the fact (UTC).",
-    )
-    source: Source = Field(
-        description="Who published the event.",
-    )
-    child_ref: str = Field(
-        description="Pseudonymous child reference (keyed HMAC, see services/identity); never a raw identifier.",
-    )
-    correlation_id: str | None = Field(
-        None,
-        description="Id tying related events together (e.g. one incident, one case), when known.",
     )
     school: str = Field(
         description="Agency id of the school.",
@@ -145,28 +86,9 @@ class PupilJoinedRoll(EventModel):
 class PupilLeftRoll(EventModel):
     """A pupil's name was deleted from a school's admission register."""
 
-    event_id: UUID = Field(
-        description="Unique id of this event (UUID); consumers de-duplicate on it.",
-    )
     event_type: Literal["PupilLeftRoll"] = Field(
         "PupilLeftRoll",
         description="Always PupilLeftRoll: names the schema of this event.",
-    )
-    occurred_at: AwareDatetime = Field(
-        description="When the fact happened in the world (UTC).",
-    )
-    recorded_at: AwareDatetime = Field(
-        description="When the publishing system recorded the fact (UTC).",
-    )
-    source: Source = Field(
-        description="Who published the event.",
-    )
-    child_ref: str = Field(
-        description="Pseudonymous child reference (keyed HMAC, see services/identity); never a raw identifier.",
-    )
-    correlation_id: str | None = Field(
-        None,
-        description="Id tying related events together (e.g. one incident, one case), when known.",
     )
     school: str = Field(
         description="Agency id of the school.",
@@ -186,28 +108,9 @@ class PupilLeftRoll(EventModel):
 class SuspensionIssued(EventModel):
     """A headteacher suspended a pupil for a fixed period (or from lunchtimes)."""
 
-    event_id: UUID = Field(
-        description="Unique id of this event (UUID); consumers de-duplicate on it.",
-    )
     event_type: Literal["SuspensionIssued"] = Field(
         "SuspensionIssued",
         description="Always SuspensionIssued: names the schema of this event.",
-    )
-    occurred_at: AwareDatetime = Field(
-        description="When the fact happened in the world (UTC).",
-    )
-    recorded_at: AwareDatetime = Field(
-        description="When the publishing system recorded the fact (UTC).",
-    )
-    source: Source = Field(
-        description="Who published the event.",
-    )
-    child_ref: str = Field(
-        description="Pseudonymous child reference (keyed HMAC, see services/identity); never a raw identifier.",
-    )
-    correlation_id: str | None = Field(
-        None,
-        description="Id tying related events together (e.g. one incident, one case), when known.",
     )
     school: str = Field(
         description="Agency id of the school.",

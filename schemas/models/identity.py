@@ -3,12 +3,10 @@
 """Event models of the identity domain (generated)."""
 
 from typing import Literal
-from uuid import UUID
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from schemas.models.base import EventModel
-from schemas.models.common import Source
 
 IdentifierKind = Literal["nhs_number", "upn", "local_case_id"]
 
@@ -16,28 +14,9 @@ IdentifierKind = Literal["nhs_number", "upn", "local_case_id"]
 class IdentifierLinked(EventModel):
     """A raw identifier was linked to a child_ref; written only to the restricted identity.links topic."""
 
-    event_id: UUID = Field(
-        description="Unique id of this event (UUID); consumers de-duplicate on it.",
-    )
     event_type: Literal["IdentifierLinked"] = Field(
         "IdentifierLinked",
         description="Always IdentifierLinked: names the schema of this event.",
-    )
-    occurred_at: AwareDatetime = Field(
-        description="When the fact happened in the world (UTC).",
-    )
-    recorded_at: AwareDatetime = Field(
-        description="When the publishing system recorded the fact (UTC).",
-    )
-    source: Source = Field(
-        description="Who published the event.",
-    )
-    child_ref: str = Field(
-        description="Pseudonymous child reference (keyed HMAC, see services/identity); never a raw identifier.",
-    )
-    correlation_id: str | None = Field(
-        None,
-        description="Id tying related events together (e.g. one incident, one case), when known.",
     )
     identifier_kind: IdentifierKind = Field(
         description="Kind of identifier linked.",

@@ -3,12 +3,10 @@
 """Event models of the police domain (generated)."""
 
 from typing import Literal
-from uuid import UUID
 
 from pydantic import AwareDatetime, Field
 
 from schemas.models.base import EventModel
-from schemas.models.common import Source
 
 RiskLevel = Literal["low", "medium", "high"]
 
@@ -16,28 +14,9 @@ RiskLevel = Literal["low", "medium", "high"]
 class DomesticAbuseIncidentNotified(EventModel):
     """Operation Encompass: police attended a domestic abuse incident involving a child (Domestic Abuse Act 2021 s49A)."""
 
-    event_id: UUID = Field(
-        description="Unique id of this event (UUID); consumers de-duplicate on it.",
-    )
     event_type: Literal["DomesticAbuseIncidentNotified"] = Field(
         "DomesticAbuseIncidentNotified",
         description="Always DomesticAbuseIncidentNotified: names the schema of this event.",
-    )
-    occurred_at: AwareDatetime = Field(
-        description="When the fact happened in the world (UTC).",
-    )
-    recorded_at: AwareDatetime = Field(
-        description="When the publishing system recorded the fact (UTC).",
-    )
-    source: Source = Field(
-        description="Who published the event.",
-    )
-    child_ref: str = Field(
-        description="Pseudonymous child reference (keyed HMAC, see services/identity); never a raw identifier.",
-    )
-    correlation_id: str | None = Field(
-        None,
-        description="Id tying related events together (e.g. one incident, one case), when known.",
     )
     incident_at: AwareDatetime = Field(
         description="Date and time of the incident.",
@@ -63,28 +42,9 @@ class DomesticAbuseIncidentNotified(EventModel):
 class MissingPersonReported(EventModel):
     """A child was reported missing to the police."""
 
-    event_id: UUID = Field(
-        description="Unique id of this event (UUID); consumers de-duplicate on it.",
-    )
     event_type: Literal["MissingPersonReported"] = Field(
         "MissingPersonReported",
         description="Always MissingPersonReported: names the schema of this event.",
-    )
-    occurred_at: AwareDatetime = Field(
-        description="When the fact happened in the world (UTC).",
-    )
-    recorded_at: AwareDatetime = Field(
-        description="When the publishing system recorded the fact (UTC).",
-    )
-    source: Source = Field(
-        description="Who published the event.",
-    )
-    child_ref: str = Field(
-        description="Pseudonymous child reference (keyed HMAC, see services/identity); never a raw identifier.",
-    )
-    correlation_id: str | None = Field(
-        None,
-        description="Id tying related events together (e.g. one incident, one case), when known.",
     )
     reported_at: AwareDatetime = Field(
         description="When the report was made to the police.",

@@ -4,12 +4,10 @@
 
 from datetime import date
 from typing import Literal
-from uuid import UUID
 
 from pydantic import AwareDatetime, Field
 
 from schemas.models.base import EventModel
-from schemas.models.common import Source
 
 AssessmentOutcome = Literal[
     "no_further_action", "early_help", "child_in_need_plan", "strategy_discussion", "other"
@@ -20,28 +18,9 @@ MissingFrom = Literal["home", "care_placement", "other"]
 class AssessmentCompleted(EventModel):
     """A children's social care assessment was completed."""
 
-    event_id: UUID = Field(
-        description="Unique id of this event (UUID); consumers de-duplicate on it.",
-    )
     event_type: Literal["AssessmentCompleted"] = Field(
         "AssessmentCompleted",
         description="Always AssessmentCompleted: names the schema of this event.",
-    )
-    occurred_at: AwareDatetime = Field(
-        description="When the fact happened in the world (UTC).",
-    )
-    recorded_at: AwareDatetime = Field(
-        description="When the publishing system recorded the fact (UTC).",
-    )
-    source: Source = Field(
-        description="Who published the event.",
-    )
-    child_ref: str = Field(
-        description="Pseudonymous child reference (keyed HMAC, see services/identity); never a raw identifier.",
-    )
-    correlation_id: str | None = Field(
-        None,
-        description="Id tying related events together (e.g. one incident, one case), when known.",
     )
     completed_on: date = Field(
         description="Date the assessment was authorised as complete.",
@@ -57,28 +36,9 @@ class AssessmentCompleted(EventModel):
 class ChildInNeedPlanEnded(EventModel):
     """A child in need plan ended."""
 
-    event_id: UUID = Field(
-        description="Unique id of this event (UUID); consumers de-duplicate on it.",
-    )
     event_type: Literal["ChildInNeedPlanEnded"] = Field(
         "ChildInNeedPlanEnded",
         description="Always ChildInNeedPlanEnded: names the schema of this event.",
-    )
-    occurred_at: AwareDatetime = Field(
-        description="When the fact happened in the world (UTC).",
-    )
-    recorded_at: AwareDatetime = Field(
-        description="When the publishing system recorded the fact (UTC).",
-    )
-    source: Source = Field(
-        description="Who published the event.",
-    )
-    child_ref: str = Field(
-        description="Pseudonymous child reference (keyed HMAC, see services/identity); never a raw identifier.",
-    )
-    correlation_id: str | None = Field(
-        None,
-        description="Id tying related events together (e.g. one incident, one case), when known.",
     )
     end_date: date = Field(
         description="Date the plan ended.",
@@ -92,28 +52,9 @@ class ChildInNeedPlanEnded(EventModel):
 class ChildInNeedPlanStarted(EventModel):
     """A child in need plan (Children Act 1989 s17) started."""
 
-    event_id: UUID = Field(
-        description="Unique id of this event (UUID); consumers de-duplicate on it.",
-    )
     event_type: Literal["ChildInNeedPlanStarted"] = Field(
         "ChildInNeedPlanStarted",
         description="Always ChildInNeedPlanStarted: names the schema of this event.",
-    )
-    occurred_at: AwareDatetime = Field(
-        description="When the fact happened in the world (UTC).",
-    )
-    recorded_at: AwareDatetime = Field(
-        description="When the publishing system recorded the fact (UTC).",
-    )
-    source: Source = Field(
-        description="Who published the event.",
-    )
-    child_ref: str = Field(
-        description="Pseudonymous child reference (keyed HMAC, see services/identity); never a raw identifier.",
-    )
-    correlation_id: str | None = Field(
-        None,
-        description="Id tying related events together (e.g. one incident, one case), when known.",
     )
     start_date: date = Field(
         description="Date the plan started.",
@@ -126,28 +67,9 @@ class ChildInNeedPlanStarted(EventModel):
 class ChildProtectionPlanEnded(EventModel):
     """A child protection plan ended."""
 
-    event_id: UUID = Field(
-        description="Unique id of this event (UUID); consumers de-duplicate on it.",
-    )
     event_type: Literal["ChildProtectionPlanEnded"] = Field(
         "ChildProtectionPlanEnded",
         description="Always ChildProtectionPlanEnded: names the schema of this event.",
-    )
-    occurred_at: AwareDatetime = Field(
-        description="When the fact happened in the world (UTC).",
-    )
-    recorded_at: AwareDatetime = Field(
-        description="When the publishing system recorded the fact (UTC).",
-    )
-    source: Source = Field(
-        description="Who published the event.",
-    )
-    child_ref: str = Field(
-        description="Pseudonymous child reference (keyed HMAC, see services/identity); never a raw identifier.",
-    )
-    correlation_id: str | None = Field(
-        None,
-        description="Id tying related events together (e.g. one incident, one case), when known.",
     )
     end_date: date = Field(
         description="Date the plan ended.",
@@ -161,28 +83,9 @@ class ChildProtectionPlanEnded(EventModel):
 class ChildProtectionPlanStarted(EventModel):
     """A child protection plan started after an initial child protection conference."""
 
-    event_id: UUID = Field(
-        description="Unique id of this event (UUID); consumers de-duplicate on it.",
-    )
     event_type: Literal["ChildProtectionPlanStarted"] = Field(
         "ChildProtectionPlanStarted",
         description="Always ChildProtectionPlanStarted: names the schema of this event.",
-    )
-    occurred_at: AwareDatetime = Field(
-        description="When the fact happened in the world (UTC).",
-    )
-    recorded_at: AwareDatetime = Field(
-        description="When the publishing system recorded the fact (UTC).",
-    )
-    source: Source = Field(
-        description="Who published the event.",
-    )
-    child_ref: str = Field(
-        description="Pseudonymous child reference (keyed HMAC, see services/identity); never a raw identifier.",
-    )
-    correlation_id: str | None = Field(
-        None,
-        description="Id tying related events together (e.g. one incident, one case), when known.",
     )
     start_date: date = Field(
         description="Date the plan started.",
@@ -195,28 +98,9 @@ class ChildProtectionPlanStarted(EventModel):
 class LeadProfessionalAssigned(EventModel):
     """A lead professional was assigned to coordinate support for a child."""
 
-    event_id: UUID = Field(
-        description="Unique id of this event (UUID); consumers de-duplicate on it.",
-    )
     event_type: Literal["LeadProfessionalAssigned"] = Field(
         "LeadProfessionalAssigned",
         description="Always LeadProfessionalAssigned: names the schema of this event.",
-    )
-    occurred_at: AwareDatetime = Field(
-        description="When the fact happened in the world (UTC).",
-    )
-    recorded_at: AwareDatetime = Field(
-        description="When the publishing system recorded the fact (UTC).",
-    )
-    source: Source = Field(
-        description="Who published the event.",
-    )
-    child_ref: str = Field(
-        description="Pseudonymous child reference (keyed HMAC, see services/identity); never a raw identifier.",
-    )
-    correlation_id: str | None = Field(
-        None,
-        description="Id tying related events together (e.g. one incident, one case), when known.",
     )
     agency: str = Field(
         description="Agency id of the lead professional's agency.",
@@ -236,28 +120,9 @@ class LeadProfessionalAssigned(EventModel):
 class LookedAfterEpisodeEnded(EventModel):
     """An episode of care (SSDA903) ended."""
 
-    event_id: UUID = Field(
-        description="Unique id of this event (UUID); consumers de-duplicate on it.",
-    )
     event_type: Literal["LookedAfterEpisodeEnded"] = Field(
         "LookedAfterEpisodeEnded",
         description="Always LookedAfterEpisodeEnded: names the schema of this event.",
-    )
-    occurred_at: AwareDatetime = Field(
-        description="When the fact happened in the world (UTC).",
-    )
-    recorded_at: AwareDatetime = Field(
-        description="When the publishing system recorded the fact (UTC).",
-    )
-    source: Source = Field(
-        description="Who published the event.",
-    )
-    child_ref: str = Field(
-        description="Pseudonymous child reference (keyed HMAC, see services/identity); never a raw identifier.",
-    )
-    correlation_id: str | None = Field(
-        None,
-        description="Id tying related events together (e.g. one incident, one case), when known.",
     )
     end_date: date = Field(
         description="Date the episode ended.",
@@ -273,28 +138,9 @@ class LookedAfterEpisodeEnded(EventModel):
 class LookedAfterEpisodeStarted(EventModel):
     """An episode of care (SSDA903) started: the child became looked after or the legal status changed."""
 
-    event_id: UUID = Field(
-        description="Unique id of this event (UUID); consumers de-duplicate on it.",
-    )
     event_type: Literal["LookedAfterEpisodeStarted"] = Field(
         "LookedAfterEpisodeStarted",
         description="Always LookedAfterEpisodeStarted: names the schema of this event.",
-    )
-    occurred_at: AwareDatetime = Field(
-        description="When the fact happened in the world (UTC).",
-    )
-    recorded_at: AwareDatetime = Field(
-        description="When the publishing system recorded the fact (UTC).",
-    )
-    source: Source = Field(
-        description="Who published the event.",
-    )
-    child_ref: str = Field(
-        description="Pseudonymous child reference (keyed HMAC, see services/identity); never a raw identifier.",
-    )
-    correlation_id: str | None = Field(
-        None,
-        description="Id tying related events together (e.g. one incident, one case), when known.",
     )
     start_date: date = Field(
         description="Date the episode started.",
@@ -307,28 +153,9 @@ class LookedAfterEpisodeStarted(EventModel):
 class MissingEpisodeEnded(EventModel):
     """A missing episode ended: the child was found or returned."""
 
-    event_id: UUID = Field(
-        description="Unique id of this event (UUID); consumers de-duplicate on it.",
-    )
     event_type: Literal["MissingEpisodeEnded"] = Field(
         "MissingEpisodeEnded",
         description="Always MissingEpisodeEnded: names the schema of this event.",
-    )
-    occurred_at: AwareDatetime = Field(
-        description="When the fact happened in the world (UTC).",
-    )
-    recorded_at: AwareDatetime = Field(
-        description="When the publishing system recorded the fact (UTC).",
-    )
-    source: Source = Field(
-        description="Who published the event.",
-    )
-    child_ref: str = Field(
-        description="Pseudonymous child reference (keyed HMAC, see services/identity); never a raw identifier.",
-    )
-    correlation_id: str | None = Field(
-        None,
-        description="Id tying related events together (e.g. one incident, one case), when known.",
     )
     returned_at: AwareDatetime = Field(
         description="When the child was found or returned.",
@@ -341,28 +168,9 @@ class MissingEpisodeEnded(EventModel):
 class MissingEpisodeStarted(EventModel):
     """A child was recorded as missing from home or care."""
 
-    event_id: UUID = Field(
-        description="Unique id of this event (UUID); consumers de-duplicate on it.",
-    )
     event_type: Literal["MissingEpisodeStarted"] = Field(
         "MissingEpisodeStarted",
         description="Always MissingEpisodeStarted: names the schema of this event.",
-    )
-    occurred_at: AwareDatetime = Field(
-        description="When the fact happened in the world (UTC).",
-    )
-    recorded_at: AwareDatetime = Field(
-        description="When the publishing system recorded the fact (UTC).",
-    )
-    source: Source = Field(
-        description="Who published the event.",
-    )
-    child_ref: str = Field(
-        description="Pseudonymous child reference (keyed HMAC, see services/identity); never a raw identifier.",
-    )
-    correlation_id: str | None = Field(
-        None,
-        description="Id tying related events together (e.g. one incident, one case), when known.",
     )
     missing_since: AwareDatetime = Field(
         description="When the child was last seen or known to be missing.",
@@ -375,28 +183,9 @@ class MissingEpisodeStarted(EventModel):
 class ReferralReceived(EventModel):
     """Children's social care received a referral about a child."""
 
-    event_id: UUID = Field(
-        description="Unique id of this event (UUID); consumers de-duplicate on it.",
-    )
     event_type: Literal["ReferralReceived"] = Field(
         "ReferralReceived",
         description="Always ReferralReceived: names the schema of this event.",
-    )
-    occurred_at: AwareDatetime = Field(
-        description="When the fact happened in the world (UTC).",
-    )
-    recorded_at: AwareDatetime = Field(
-        description="When the publishing system recorded the fact (UTC).",
-    )
-    source: Source = Field(
-        description="Who published the event.",
-    )
-    child_ref: str = Field(
-        description="Pseudonymous child reference (keyed HMAC, see services/identity); never a raw identifier.",
-    )
-    correlation_id: str | None = Field(
-        None,
-        description="Id tying related events together (e.g. one incident, one case), when known.",
     )
     referral_date: date = Field(
         description="Date the referral was received.",

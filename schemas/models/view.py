@@ -7,8 +7,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, Field
 
-from schemas.models.base import EventModel
-from schemas.models.common import Source
+from schemas.models.base import EventModel, Source
 
 
 class DisclosedEvent(EventModel):
@@ -21,21 +20,8 @@ class DisclosedEvent(EventModel):
         "DisclosedEvent",
         description='Type of the disclosed event (e.g. "AttendanceMarked", "AlertRaised").',
     )
-    occurred_at: AwareDatetime = Field(
-        description="When the fact happened in the world (UTC).",
-    )
-    recorded_at: AwareDatetime = Field(
-        description="When the publishing system recorded the fact (UTC).",
-    )
     source: Source = Field(
         description="Who published the disclosed event.",
-    )
-    child_ref: str = Field(
-        description="Pseudonymous child reference (keyed HMAC, see services/identity); never a raw identifier.",
-    )
-    correlation_id: str | None = Field(
-        None,
-        description="Id tying related events together (e.g. one incident, one case), when known.",
     )
     recipient: str = Field(
         description="Agency id of the recipient (the view topic's agency).",

@@ -64,7 +64,7 @@ def _relay(
     clock: Clock,
 ) -> tuple[WebhookRelay | None, httpx.AsyncClient]:
     client = httpx.AsyncClient(timeout=options.webhook_timeout_s, follow_redirects=False)
-    targets = load_webhooks(options.webhooks_file)
+    targets = load_webhooks(options.webhooks_path(settings))
     if not targets:
         return None, client
     policy = RetryPolicy(
@@ -94,9 +94,9 @@ def build_app(
 ) -> FastAPI:
     """The alerts service as an ASGI app; Kafka work happens in its lifespan."""
     options = (options or AlertsSettings()).check_for(settings)
-    users = load_duty_users(options.users_file)
+    users = load_duty_users(options.duty_users_path(settings))
     codec = RecordCodec.from_source(schema_source or schema_source_for(settings))
-    webhook_agencies = tuple(load_webhooks(options.webhooks_file))
+    webhook_agencies = tuple(load_webhooks(options.webhooks_path(settings)))
     boards = AlertBoards({*users.agencies, *webhook_agencies})
     hub = FeedHub()
     producer = build_producer(settings)

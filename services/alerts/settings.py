@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.alerts.exceptions import AlertsConfigError
 from services.bus import topics
 from services.bus.settings import BusSettings
+from services.config.files import config_file
 
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "deploy" / "config"
-DEFAULT_USERS_FILE = CONFIG_DIR / "duty-users.yaml"
-DEFAULT_WEBHOOKS_FILE = Path(__file__).resolve().parent / "config" / "webhooks.yaml"
 WEBHOOK_PLACEHOLDER = "development-only-webhook-secret-not-a-secret"
 WEBHOOK_DEADLETTER_SOURCE = "alerts-webhook"
 
@@ -23,19 +21,41 @@ class AlertsSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="JOINEDUP_ALERTS_", frozen=True, extra="ignore")
 
-    host: str = "127.0.0.1"
-    port: int = 8020
-    users_file: Path = DEFAULT_USERS_FILE
-    webhooks_file: Path = DEFAULT_WEBHOOKS_FILE
-    webhook_secret: SecretStr = SecretStr(WEBHOOK_PLACEHOLDER)
-    webhook_max_attempts: int = 5
-    webhook_base_delay_s: float = 0.5
-    webhook_max_delay_s: float = 30.0
-    webhook_timeout_s: float = 5.0
-    webhook_group: str = "joinedup-alerts-webhooks"
-    acknowledged_topic: str = topics.ALERTS_ACKNOWLEDGED
-    session_hours: float = 12.0
-    secure_cookies: bool = False
+    host: str = Field(default="127.0.0.1", description="Address the alerts service binds.")
+    port: int = Field(default=8020, description="Port the alerts service binds.")
+    users_file: Path | None = Field(
+        default=None,
+        description="Duty users, roles and token digests (YAML); "
+        "unset: duty-users.yaml from JOINEDUP_CONFIG_DIR, else the packaged one.",
+    )
+    webhooks_file: Path | None = Field(
+        default=None,
+        description="Webhook receivers of alerts per agency (YAML); "
+        "unset: webhooks.yaml from JOINEDUP_CONFIG_DIR, else the packaged one.",
+    )
+    webhook_secret: SecretStr = Field(
+        default=SecretStr(WEBHOOK_PLACEHOLDER), description="HMAC key signing webhook deliveries."
+    )
+    webhook_max_attempts: int = Field(
+        default=5, description="Deliveries tried before a webhook is dead-lettered."
+    )
+    webhook_base_delay_s: float = Field(
+        default=0.5, description="First retry delay of a webhook (doubles per attempt)."
+    )
+    webhook_max_delay_s: float = Field(
+        default=30.0, description="Longest delay between webhook retries."
+    )
+    webhook_timeout_s: float = Field(default=5.0, description="Timeout of one webhook delivery.")
+    webhook_group: str = Field(
+        default="joinedup-alerts-webhooks", description="Consumer group of the webhook relay."
+    )
+    acknowledged_topic: str = Field(
+        default=topics.ALERTS_ACKNOWLEDGED, description="Topic of alert acknowledgements."
+    )
+    session_hours: float = Field(default=12.0, description="Lifetime of a web sign-in.")
+    secure_cookies: bool = Field(
+        default=False, description="Send session cookies over HTTPS only (required in production)."
+    )
 
     def check_for(self, bus: BusSettings) -> AlertsSettings:
         """Refuse the placeholder webhook secret and plain-HTTP cookies in production."""
@@ -49,6 +69,14 @@ class AlertsSettings(BaseSettings):
                     "JOINEDUP_ALERTS_SECURE_COOKIES must be true in production (HTTPS only)"
                 )
         return self
+
+    def duty_users_path(self, bus: BusSettings) -> Path:
+        """The duty users file: `users_file`, else duty-users.yaml of the configuration."""
+        return self.users_file or config_file(bus, "duty-users.yaml")
+
+    def webhooks_path(self, bus: BusSettings) -> Path:
+        """The webhook receivers file: `webhooks_file`, else webhooks.yaml of the configuration."""
+        return self.webhooks_file or config_file(bus, "webhooks.yaml")
 
     @property
     def deadletter_topic(self) -> str:

@@ -15,6 +15,7 @@ from services.alerts.settings import AlertsSettings
 from services.bus.logging import configure_logging
 from services.bus.settings import BusSettings
 from services.bus.topics import check_agency_id
+from services.cli.serve_options import BootstrapServers, Host, Port, RegistryUrl, bus_settings
 from services.cli.serving import serve_app
 
 alerts_app = typer.Typer(
@@ -25,12 +26,15 @@ alerts_app = typer.Typer(
 
 @alerts_app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to bind (default 8020).")] = None,
+    *,
+    host: Host = None,
+    port: Port = None,
+    bootstrap_servers: BootstrapServers = None,
+    registry_url: RegistryUrl = None,
 ) -> None:
-    """Serve the duty teams' page, JSON API and /feed until interrupted."""
+    """Serve the duty teams' page, JSON API and /feed (default: JOINEDUP_ALERTS_HOST/PORT)."""
     configure_logging()
-    settings = BusSettings()
+    settings = bus_settings(bootstrap_servers, registry_url)
     options = AlertsSettings()
     serve_app(
         lambda: build_app(settings, options),

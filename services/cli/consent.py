@@ -1,4 +1,4 @@
-"""`joinedup consent serve | verify-audit`: the consent service and the audit chain check."""
+"""`joinedup consent serve | verify-audit | load | templates`: the consent service and its tools."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ from services.audit.trail import KafkaAuditTrail
 from services.bus import topics
 from services.bus.logging import configure_logging
 from services.bus.settings import BusSettings
+from services.cli.consent_load import copy_templates, load_agreements
+from services.cli.serve_options import BootstrapServers, Host, Port, RegistryUrl, bus_settings
 from services.cli.serving import serve_app
 from services.consent.adapters.topics import ConsentTopics
-from services.consent.bootstrap import AGENCIES_FILE, ConsentOptions, build_consent_service
-from services.consent.users import DEFAULT_USERS_FILE
+from services.consent.bootstrap import ConsentOptions, build_consent_service
+from services.consent.settings import ConsentSettings
 from services.sdk.registry import registry_schema_source
 
 consent_app = typer.Typer(
@@ -27,22 +29,29 @@ consent_app = typer.Typer(
 
 
 @consent_app.command()
-def serve(
-    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to bind.")] = 8010,
-    agencies: Annotated[Path, typer.Option(help="Agency directory (YAML).")] = AGENCIES_FILE,
+def serve(  # noqa: PLR0913 - the shared serve options plus the consent service's own
+    *,
+    host: Host = None,
+    port: Port = None,
+    bootstrap_servers: BootstrapServers = None,
+    registry_url: RegistryUrl = None,
+    agencies: Annotated[
+        Path | None, typer.Option(help="Agency directory (YAML); default: JOINEDUP_CONFIG_DIR's.")
+    ] = None,
     users: Annotated[
-        Path, typer.Option(help="Users, roles and token digests (YAML).")
-    ] = DEFAULT_USERS_FILE,
+        Path | None,
+        typer.Option(help="Users, roles and token digests (YAML); default: JOINEDUP_CONFIG_DIR's."),
+    ] = None,
 ) -> None:
-    """Serve the consent API and page until interrupted (schemas from JOINEDUP_REGISTRY_URL)."""
+    """Serve the consent API and page until interrupted (default: JOINEDUP_CONSENT_HOST/PORT)."""
     configure_logging()
-    settings = BusSettings()
+    settings = bus_settings(bootstrap_servers, registry_url)
+    address = ConsentSettings()
     options = ConsentOptions(agencies_file=agencies, users_file=users, topics=ConsentTopics())
     serve_app(
         lambda: build_consent_service(settings, registry_schema_source(settings), options),
-        host,
-        port,
+        host or address.host,
+        port or address.port,
     )
 
 
@@ -69,3 +78,7 @@ def verify_audit(
             f"{found['problem']}"
         )
     raise typer.Exit(1)
+
+
+consent_app.command("load")(load_agreements)
+consent_app.command("templates")(copy_templates)

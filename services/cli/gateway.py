@@ -8,11 +8,11 @@ from typing import Annotated
 import typer
 
 from services.bus.logging import configure_logging
-from services.bus.settings import BusSettings
+from services.cli.serve_options import BootstrapServers, Host, Port, RegistryUrl, bus_settings
 from services.cli.serving import serve_app
 from services.gateway.bootstrap import GatewayOptions, build_gateway
-from services.gateway.domain.publishers import DEFAULT_FILE
 from services.gateway.entrypoints.http import DEFAULT_MAX_BODY
+from services.gateway.settings import GatewaySettings
 from services.sdk.registry import registry_schema_source
 
 gateway_app = typer.Typer(
@@ -22,20 +22,30 @@ gateway_app = typer.Typer(
 
 
 @gateway_app.command()
-def serve(
-    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to bind.")] = 8000,
+def serve(  # noqa: PLR0913 - the shared serve options plus the gateway's own
+    *,
+    host: Host = None,
+    port: Port = None,
+    bootstrap_servers: BootstrapServers = None,
+    registry_url: RegistryUrl = None,
     publishers: Annotated[
-        Path, typer.Option(help="Publishers and their token digests (YAML).")
-    ] = DEFAULT_FILE,
+        Path | None,
+        typer.Option(
+            help="Publishers and their token digests (YAML); default: publishers.yaml "
+            "in JOINEDUP_CONFIG_DIR, else the packaged one."
+        ),
+    ] = None,
     max_body_bytes: Annotated[int, typer.Option(help="Largest request body accepted.")] = (
         DEFAULT_MAX_BODY
     ),
 ) -> None:
-    """Serve the gateway until interrupted (schemas from JOINEDUP_REGISTRY_URL)."""
+    """Serve the gateway until interrupted (default address: JOINEDUP_GATEWAY_HOST/PORT)."""
     configure_logging()
-    settings = BusSettings()
+    settings = bus_settings(bootstrap_servers, registry_url)
+    address = GatewaySettings()
     options = GatewayOptions(publishers_file=publishers, max_body_bytes=max_body_bytes)
     serve_app(
-        lambda: build_gateway(settings, registry_schema_source(settings), options), host, port
+        lambda: build_gateway(settings, registry_schema_source(settings), options),
+        host or address.host,
+        port or address.port,
     )

@@ -16,6 +16,7 @@ from services.cli.importer import import_app
 from services.cli.registry import registry_app
 from services.cli.router import router_app
 from services.cli.schemas import schemas_app
+from services.cli.settings import settings
 from services.cli.smoke import smoke_app
 from services.cli.thresholds import thresholds_app
 from services.exceptions import JoinedUpError
@@ -36,6 +37,7 @@ app.add_typer(consent_app, name="consent")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(thresholds_app, name="thresholds")
 app.command()(demo)
+app.command()(settings)
 
 
 def run() -> None:

@@ -16,6 +16,7 @@ from schemas.registry_errors import RegistryRequestError
 from services.bus import topics
 from services.bus.logging import configure_logging
 from services.bus.settings import BusSettings
+from services.cli.serve_options import BootstrapServers, Host, Port, RegistryUrl, bus_settings
 
 registry_app = typer.Typer(
     help="The embedded Confluent-compatible schema registry.", no_args_is_help=True
@@ -25,24 +26,32 @@ console = Console(stderr=True)
 
 @registry_app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to bind; keep it on loopback.")] = "127.0.0.1",
-    port: Annotated[
-        int | None, typer.Option(help="Port (default: the one in JOINEDUP_REGISTRY_URL).")
-    ] = None,
+    *,
+    host: Host = None,
+    port: Port = None,
+    bootstrap_servers: BootstrapServers = None,
+    registry_url: RegistryUrl = None,
     topic: Annotated[str, typer.Option(help="Compacted topic holding the schemas.")] = (
         topics.SCHEMAS
     ),
 ) -> None:
-    """Serve the registry's REST API, backed by the schemas topic, until interrupted."""
+    """Serve the registry's REST API, backed by the schemas topic, until interrupted.
+
+    The default address is the host and port of JOINEDUP_REGISTRY_URL (or --registry-url).
+    """
     import uvicorn  # noqa: PLC0415 - only the serving command needs the server
 
     from services.registry.bootstrap import build_app  # noqa: PLC0415 - keeps `--help` fast
 
     configure_logging()
-    settings = BusSettings()
-    chosen = port if port is not None else (urlsplit(settings.registry_url).port or 18081)
-    console.print(f"Schema registry on http://{host}:{chosen} backed by topic {topic}")
-    uvicorn.run(build_app(settings, topic=topic), host=host, port=chosen, log_level="warning")
+    settings = bus_settings(bootstrap_servers, registry_url)
+    address = urlsplit(settings.registry_url)
+    bound_host = host or address.hostname or "127.0.0.1"
+    bound_port = port or address.port or 18081
+    console.print(f"Schema registry on http://{bound_host}:{bound_port} backed by topic {topic}")
+    uvicorn.run(
+        build_app(settings, topic=topic), host=bound_host, port=bound_port, log_level="warning"
+    )
 
 
 def subject_and_text(path: Path) -> tuple[str, str]:

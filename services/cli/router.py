@@ -24,7 +24,9 @@ router_app = typer.Typer(
     help="The router: decisions, per-agency views, audit.", no_args_is_help=True
 )
 console = Console(stderr=True)
-AGENCIES_HELP = "Agency directory YAML; default: agencies.yaml of JOINEDUP_CONFIG_DIR, else packaged."
+AGENCIES_HELP = (
+    "Agency directory YAML; default: agencies.yaml of JOINEDUP_CONFIG_DIR, else packaged"
+)
 
 
 @router_app.command()

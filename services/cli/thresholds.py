@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 from pathlib import Path
 from typing import Annotated
@@ -17,25 +16,28 @@ from services.bus.instance import claim_instance
 from services.bus.kafka import probe_cluster
 from services.bus.logging import configure_logging
 from services.bus.settings import BusSettings
-from services.cli.router import run_until_signalled
+from services.cli.router import AGENCIES_HELP, run_until_signalled
 from services.sdk.registry import answering_registry
+from services.thresholds.settings import ThresholdsSettings
 
 thresholds_app = typer.Typer(
     help="Threshold rules: alerts for duty teams, escalation.", no_args_is_help=True
 )
 console = Console(stderr=True)
-OVERRIDE_HELP = "An LA's override of the default rules (YAML); or JOINEDUP_THRESHOLDS_CONFIG."
+OVERRIDE_HELP = (
+    "An LA's override of the default rules (YAML); or JOINEDUP_THRESHOLDS_CONFIG, "
+    "else threshold-rules.yaml in JOINEDUP_CONFIG_DIR."
+)
 
 
 def _override(path: Path | None) -> Path | None:
-    configured = os.environ.get("JOINEDUP_THRESHOLDS_CONFIG")
-    return path or (Path(configured) if configured else None)
+    return path or ThresholdsSettings().config
 
 
 @thresholds_app.command()
 def worker(  # noqa: PLR0913, PLR0917 - one option per deployment choice
     rules_override: Annotated[Path | None, typer.Option(help=OVERRIDE_HELP)] = None,
-    agencies: Annotated[Path | None, typer.Option(help="Agency directory YAML.")] = None,
+    agencies: Annotated[Path | None, typer.Option(help=AGENCIES_HELP)] = None,
     app_id: Annotated[str, typer.Option(help="Consumer group.")] = "joinedup-thresholds",
     instance: Annotated[
         str | None,
@@ -49,7 +51,7 @@ def worker(  # noqa: PLR0913, PLR0917 - one option per deployment choice
 ) -> None:
     """Run a thresholds worker until interrupted."""
     from services.bus.transactional import LoopOptions  # noqa: PLC0415 - keeps --help fast
-    from services.thresholds.bootstrap import AGENCIES_FILE, build_thresholds  # noqa: PLC0415
+    from services.thresholds.bootstrap import build_thresholds  # noqa: PLC0415
     from services.thresholds.processor import ThresholdsTopics  # noqa: PLC0415
 
     configure_logging()
@@ -60,7 +62,7 @@ def worker(  # noqa: PLR0913, PLR0917 - one option per deployment choice
         settings,
         answering_registry(settings),
         rules_override=_override(rules_override),
-        agencies_file=agencies or AGENCIES_FILE,
+        agencies_file=agencies,
         app_id=app_id,
         instance=slot.name,
         names=ThresholdsTopics(alerts=alerts_topic, acknowledgements=acknowledgements_topic),
@@ -82,12 +84,14 @@ def rules(
     rules_override: Annotated[Path | None, typer.Option(help=OVERRIDE_HELP)] = None,
 ) -> None:
     """Print the effective rules (defaults merged with the override)."""
+    from services.thresholds.bootstrap import rules_override_for  # noqa: PLC0415
     from services.thresholds.domain.rules import load_rules  # noqa: PLC0415
 
     table = Table(title="Threshold rules in force")
     for column in ("rule", "on", "severity", "cool-down (days)", "source"):
         table.add_column(column)
-    for rule in load_rules(_override(rules_override)).all():
+    override = rules_override_for(BusSettings(), _override(rules_override))
+    for rule in load_rules(override).all():
         table.add_row(
             rule.id,
             "yes" if rule.enabled else "no",

@@ -22,24 +22,28 @@ from schemas.schema_source import SchemaSource
 from services.audit.trail import KafkaAuditTrail
 from services.bus.kafka import build_producer, ensure_topics
 from services.bus.settings import BusSettings
+from services.config.files import config_file
 from services.consent.adapters.kafka import KafkaConsentPublisher, replay
 from services.consent.adapters.topics import ConsentTopics
 from services.consent.entrypoints.http import build_http_app
 from services.consent.handlers import ConsentService
 from services.consent.runtime import Runtime, RuntimeSlot
-from services.consent.users import DEFAULT_USERS_FILE, UserDirectory
+from services.consent.users import UserDirectory
 
-AGENCIES_FILE = Path(__file__).resolve().parents[2] / "deploy" / "config" / "agencies.yaml"
 # Bus-internal records, not events an agency publishes: no dry run for them.
 NOT_ROUTED_DOMAINS = frozenset({"consent", "audit", "view", "identity"})
 
 
 @dataclass(frozen=True)
 class ConsentOptions:
-    """How one consent service is set up beyond the bus settings."""
+    """How one consent service is set up beyond the bus settings.
 
-    agencies_file: Path = AGENCIES_FILE
-    users_file: Path = DEFAULT_USERS_FILE
+    A file left None is the configuration's (`config_file`): agencies.yaml,
+    consent-users.yaml.
+    """
+
+    agencies_file: Path | None = None
+    users_file: Path | None = None
     topics: ConsentTopics = field(default_factory=ConsentTopics)
 
 
@@ -56,8 +60,12 @@ def build_consent_service(
     """The consent service as an ASGI app; Kafka work happens in its lifespan."""
     options = options or ConsentOptions()
     names = options.topics
-    directory = load_agency_directory(options.agencies_file)
-    users = UserDirectory.from_file(options.users_file)
+    directory = load_agency_directory(
+        options.agencies_file or config_file(settings, "agencies.yaml")
+    )
+    users = UserDirectory.from_file(
+        options.users_file or config_file(settings, "consent-users.yaml")
+    )
     catalogue = Catalogue.load()
     codec = AvroCodec(schema_source, catalogue)
     slot = RuntimeSlot()

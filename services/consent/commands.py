@@ -4,40 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from consent.domain.agreement import (
-    Conditions,
-    DataClasses,
-    EventTypes,
-    FieldNames,
-    LegalBasisCode,
-    PurposeCode,
-)
+from consent.domain.agreement import AgreementId, AgreementTerms, PurposeCode
 from consent.domain.directive import DirectiveKind
 from consent.domain.period import Period
-from consent.domain.selectors import AgencySelector, RecipientSelector
+from consent.domain.selectors import AgencySelector
 
-AgreementId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 DirectiveId = Annotated[str, Field(pattern=r"^[A-Za-z0-9\-.]{1,64}$")]
 
 
-class AgreementDraft(BaseModel):
+class AgreementDraft(AgreementTerms):
     """The content of an agreement version; the service assigns version and status."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    title: str = Field(min_length=1)
-    provider: AgencySelector
-    recipient: RecipientSelector
-    event_types: EventTypes
-    data_classes: DataClasses = frozenset()
-    fields: FieldNames = frozenset()
-    purpose: PurposeCode
-    legal_basis: LegalBasisCode
-    conditions: Conditions = frozenset()
-    valid_from: AwareDatetime
-    valid_to: AwareDatetime | None = None
 
 
 class CreateAgreement(AgreementDraft):

@@ -1,6 +1,6 @@
 """Who may use the consent service: bearer tokens (stored as SHA-256) and their roles.
 
-`deploy/config/consent-users.yaml` lists `users: [{name, roles, token_sha256}]`.
+The deployment's `consent-users.yaml` lists `users: [{name, roles, token_sha256}]`.
 Roles: `consent-officer` (agreements, directives, dry runs) and `auditor`
 (audit search and chain verification). Tokens themselves are never stored or
 logged.
@@ -19,9 +19,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from services.consent.exceptions import ForbiddenError, UnauthenticatedError, UsersFileError
 
 Role = Literal["consent-officer", "auditor"]
-DEFAULT_USERS_FILE = (
-    Path(__file__).resolve().parents[2] / "deploy" / "config" / "consent-users.yaml"
-)
 
 
 def token_digest(token: str) -> str:
@@ -53,7 +50,7 @@ class UserDirectory(BaseModel):
     users: tuple[User, ...]
 
     @classmethod
-    def from_file(cls, path: Path = DEFAULT_USERS_FILE) -> UserDirectory:
+    def from_file(cls, path: Path) -> UserDirectory:
         """Read the users file; UsersFileError naming what is wrong."""
         try:
             document = yaml.safe_load(path.read_text("utf-8"))

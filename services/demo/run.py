@@ -20,12 +20,11 @@ from schemas.registry_client import RegistryClient
 from services.bus import topics
 from services.bus.reading import records_to_end
 from services.bus.settings import BusSettings
+from services.config.files import config_file
 from services.demo import driving
 from services.demo.processes import Services
 from services.demo.story import AFTER_CONSENT, STORY, new_nhs_numbers
-from services.router.bootstrap import AGENCIES_FILE
 
-AGREEMENTS_FILE = AGENCIES_FILE.with_name("demo-agreements.yaml")
 GATEWAY, CONSENT, ALERTS = "http://127.0.0.1:8000", "http://127.0.0.1:8010", "http://127.0.0.1:8020"
 
 
@@ -125,10 +124,9 @@ def run_demo(settings: BusSettings, logs: Path, *, keep_running: bool) -> None:
         for name, url in (("consent", CONSENT), ("gateway", GATEWAY), ("alerts", ALERTS)):
             services.wait_healthy(name, f"{url}/healthz")
         console.print(f"Services up; logs in {logs}")
-        created = driving.create_agreements(CONSENT, AGREEMENTS_FILE)
-        console.print(
-            f"Consent officer: {created} sharing agreement(s) created ({AGREEMENTS_FILE.name})"
-        )
+        agreements = config_file(settings, "demo-agreements.yaml")
+        created = driving.create_agreements(CONSENT, agreements)
+        console.print(f"Consent officer: {created} sharing agreement(s) created ({agreements})")
         nhs = new_nhs_numbers(("Amy", "Ben"), random.Random())  # noqa: S311 - demo data
         ids = {driving.publish(GATEWAY, step, nhs) for step in STORY}
         console.print(f"Agencies published {len(ids)} events through the gateway")
@@ -138,7 +136,8 @@ def run_demo(settings: BusSettings, logs: Path, *, keep_running: bool) -> None:
         time.sleep(2)
         ids |= {driving.publish(GATEWAY, step, nhs) for step in AFTER_CONSENT}
         codec = AvroCodec(RegistryClient(settings.registry_url))
-        agencies = [a.id for a in load_agency_directory(AGENCIES_FILE).agencies]
+        directory = load_agency_directory(config_file(settings, "agencies.yaml"))
+        agencies = [a.id for a in directory.agencies]
         services.check_running()
         _report(console, _settled(settings, codec, agencies, ids))
         amy = driving.child_ref_of(GATEWAY, nhs["Amy"], "school-100001")

@@ -21,10 +21,11 @@ from schemas.validation import EventValidator
 from services.bus import topics
 from services.bus.kafka import build_producer, ensure_topics
 from services.bus.settings import BusSettings
+from services.config.files import config_file
 from services.gateway.adapters.identity_links import IdentityStage, LinkLog
 from services.gateway.adapters.json_events import JsonEventParser
 from services.gateway.domain.idempotency import SeenEvents
-from services.gateway.domain.publishers import DEFAULT_FILE, PublisherDirectory
+from services.gateway.domain.publishers import PublisherDirectory
 from services.gateway.entrypoints.http import DEFAULT_MAX_BODY, build_http_app
 from services.gateway.exceptions import GatewayError
 from services.gateway.handlers import Ingest
@@ -46,7 +47,7 @@ def keyring_from(settings: BusSettings) -> ChildRefKeyring:
 class GatewayOptions:
     """How one gateway is set up beyond the bus settings."""
 
-    publishers_file: Path = DEFAULT_FILE
+    publishers_file: Path | None = None  # None: publishers.yaml of the configuration
     max_body_bytes: int = DEFAULT_MAX_BODY
     seen_capacity: int = 1_000_000
     links_topic: str = topics.IDENTITY_LINKS
@@ -68,7 +69,9 @@ def build_gateway(
 ) -> FastAPI:
     """The gateway as an ASGI app; Kafka work happens in its lifespan, not here."""
     options = options or GatewayOptions()
-    directory = PublisherDirectory.from_file(options.publishers_file)
+    directory = PublisherDirectory.from_file(
+        options.publishers_file or config_file(settings, "publishers.yaml")
+    )
     codec = AvroCodec(schema_source)
     keyring = keyring_from(settings)
     producer = build_producer(settings)

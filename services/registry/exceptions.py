@@ -121,3 +121,7 @@ class UnsupportedOperationError(RegistryError):
 
     status = 422
     error_code = 422
+
+
+class UnreadableRecordError(RegistryError, ValueError):
+    """Raised when a record of the schemas topic is not in the registry's key/value layout."""

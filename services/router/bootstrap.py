@@ -13,12 +13,11 @@ from services.bus import topics
 from services.bus.kafka import ensure_topics
 from services.bus.settings import BusSettings
 from services.bus.transactional import LoopOptions
+from services.config.files import config_file
 from services.router.adapters.agreements import AgreementFeed
 from services.router.policy import LivePolicy
 from services.router.stage import RouterParts, RouterTopics
 from services.router.worker import RouterWorker
-
-AGENCIES_FILE = Path(__file__).resolve().parents[2] / "deploy" / "config" / "agencies.yaml"
 
 
 def topics_for(directory: AgencyDirectory, names: RouterTopics) -> list[str]:
@@ -28,27 +27,31 @@ def topics_for(directory: AgencyDirectory, names: RouterTopics) -> list[str]:
 
 
 async def prepare_router_topics(
-    settings: BusSettings, agencies_file: Path = AGENCIES_FILE, names: RouterTopics | None = None
+    settings: BusSettings, agencies_file: Path | None = None, names: RouterTopics | None = None
 ) -> None:
-    """Create the router's topics that do not exist yet."""
-    directory = load_agency_directory(agencies_file)
+    """Create the router's topics that do not exist yet (agencies: the configuration's)."""
+    directory = load_agency_directory(agencies_file or config_file(settings, "agencies.yaml"))
     await ensure_topics(settings, topics_for(directory, names or RouterTopics()))
 
 
 def build_router(  # noqa: PLR0913, PLR0917 - each names one deployment choice
     settings: BusSettings,
     schema_source: SchemaSource,
-    agencies_file: Path = AGENCIES_FILE,
+    agencies_file: Path | None = None,
     app_id: str = "joinedup-router",
     router_topics: RouterTopics | None = None,
     instance: str = "0",
     options: LoopOptions | None = None,
 ) -> RouterWorker:
-    """A router worker with its agreement feed and audit chain reader."""
+    """A router worker with its agreement feed and audit chain reader.
+
+    `agencies_file` None: agencies.yaml of the configuration (`config_file`).
+    """
     names = router_topics or RouterTopics()
     catalogue = Catalogue.load()
     codec = AvroCodec(schema_source, catalogue)
-    policy = LivePolicy(load_agency_directory(agencies_file))
+    directory = load_agency_directory(agencies_file or config_file(settings, "agencies.yaml"))
+    policy = LivePolicy(directory)
     policy.attach(AgreementFeed(settings, codec, policy.replace, names.agreements))
     chain = ChainTails(settings, codec, names.audit)
     parts = RouterParts(codec, catalogue, policy, chain, names)

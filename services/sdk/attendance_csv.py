@@ -26,6 +26,9 @@ from typing import Final
 
 from services.identity.domain.identifiers import parse_identifier
 from services.identity.exceptions import InvalidIdentifierError
+from services.sdk.exceptions import (
+    RegisterFormatError as RegisterFormatError,  # noqa: PLC0414 - callers import it from here
+)
 
 IDENTIFIER_COLUMNS: Final = ("nhs_number", "upn")
 REQUIRED_COLUMNS: Final = ("date", "session", "code")
@@ -57,10 +60,6 @@ class RegisterRow:
     minutes_late: int | None
     school: str | None
     cells: dict[str, str] = field(repr=False)
-
-
-class RegisterFormatError(ValueError):
-    """Raised when the header row lacks a required column (the whole file is unusable)."""
 
 
 def check_header(columns: Iterable[str]) -> list[str]:

@@ -29,3 +29,7 @@ class IdentityLookupError(SdkError):
         super().__init__(f"{field}: {rule}")
         self.field = field
         self.rule = rule
+
+
+class RegisterFormatError(SdkError, ValueError):
+    """Raised when a register file's header row lacks a required column (the file is unusable)."""

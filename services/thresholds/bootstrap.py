@@ -12,12 +12,16 @@ from services.bus import topics
 from services.bus.kafka import ensure_topics, probe_cluster
 from services.bus.settings import BusSettings
 from services.bus.transactional import LoopOptions, TransactionalLoop
+from services.config.files import config_file, deployment_file
 from services.thresholds.adapters.register_codes import register_codes
-from services.thresholds.domain.calendar import load_calendar
-from services.thresholds.domain.rules import load_rules
+from services.thresholds.domain.calendar import DEFAULT_CALENDAR, load_calendar
+from services.thresholds.domain.rules import DEFAULT_RULES, load_rules
 from services.thresholds.processor import Policy, ThresholdsProcessor, ThresholdsTopics
 
-AGENCIES_FILE = Path(__file__).resolve().parents[2] / "deploy" / "config" / "agencies.yaml"
+
+def rules_override_for(settings: BusSettings, explicit: Path | None) -> Path | None:
+    """The override laid over the default rules: `explicit`, else the configuration's own."""
+    return explicit or deployment_file(settings, DEFAULT_RULES)
 
 
 class ThresholdsWorker:
@@ -53,17 +57,23 @@ def build_thresholds(  # noqa: PLR0913 - each is one deployment choice
     schema_source: SchemaSource,
     *,
     rules_override: Path | None = None,
-    agencies_file: Path = AGENCIES_FILE,
+    agencies_file: Path | None = None,
     app_id: str = "joinedup-thresholds",
     instance: str = "0",
     names: ThresholdsTopics | None = None,
     options: LoopOptions | None = None,
 ) -> ThresholdsWorker:
-    """A thresholds worker reading every agency's ingest topic and the acknowledgements."""
+    """A thresholds worker reading every agency's ingest topic and the acknowledgements.
+
+    Unset files come from the configuration (`config_file`): agencies.yaml,
+    school-calendar.yaml, and threshold-rules.yaml laid over the default rules.
+    """
     names = names or ThresholdsTopics()
-    policy = Policy(load_rules(rules_override), load_calendar(), register_codes())
+    rules = load_rules(rules_override_for(settings, rules_override))
+    policy = Policy(rules, load_calendar(config_file(settings, DEFAULT_CALENDAR)), register_codes())
     processor = ThresholdsProcessor(settings, AvroCodec(schema_source), policy, app_id, names)
-    agencies = [a.id for a in load_agency_directory(agencies_file).agencies]
+    directory = load_agency_directory(agencies_file or config_file(settings, "agencies.yaml"))
+    agencies = [a.id for a in directory.agencies]
     sources = [*(topics.ingest(a) for a in agencies), names.acknowledgements]
     loop = TransactionalLoop(settings, processor, app_id, f"{app_id}-{instance}", sources, options)
     return ThresholdsWorker(settings, processor, loop, [*sources, names.alerts])

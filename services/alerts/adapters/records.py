@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from schemas.codec import AvroCodec
+from schemas.envelope import envelope, published_by
 from schemas.exceptions import ContractError
 from schemas.schema_source import SchemaSource
 from services.alerts.domain.model import ACKNOWLEDGED_EVENT_TYPE, Acknowledgement, Disclosed
@@ -56,13 +57,14 @@ class RecordCodec:
     def encode_acknowledgement(self, ack: Acknowledgement, recorded_at: dt.datetime) -> bytes:
         """The AlertAcknowledged event of `ack`, Confluent-framed Avro."""
         record = {
-            "event_id": ack.event_id,
-            "event_type": ACKNOWLEDGED_EVENT_TYPE,
-            "occurred_at": ack.at,
-            "recorded_at": recorded_at,
-            "source": {"agency": ack.agency, "system": SYSTEM, "practitioner_role": ack.by_role},
-            "child_ref": ack.child_ref,
-            "correlation_id": None,
+            **envelope(
+                ACKNOWLEDGED_EVENT_TYPE,
+                event_id=ack.event_id,
+                occurred_at=ack.at,
+                recorded_at=recorded_at,
+                source=published_by(ack.agency, SYSTEM, ack.by_role),
+                child_ref=ack.child_ref,
+            ),
             "alert_id": ack.alert_id,
             "action": ack.action,
             "assignee": ack.assignee,

@@ -15,11 +15,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-Severity = Literal["low", "medium", "high", "critical"]
+from schemas import severity as wire
+
 AlertStatus = Literal["open", "acknowledged", "assigned", "escalated"]
 AlertAction = Literal["acknowledge", "assign"]
+# The contract's words, in rising order (schemas/severity.py).
+Severity = wire.Severity
+SEVERITIES = wire.SEVERITIES
 
-SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
 ALERT_EVENT_TYPE = "AlertRaised"
 ACKNOWLEDGED_EVENT_TYPE = "AlertAcknowledged"
 

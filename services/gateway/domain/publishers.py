@@ -1,6 +1,6 @@
 """Which bearer token publishes as which agency.
 
-Tokens are never stored: `deploy/config/publishers.yaml` holds their SHA-256.
+Tokens are never stored: the deployment's `publishers.yaml` holds their SHA-256.
 A token binds `source.agency`: an agency cannot publish as another.
 """
 
@@ -17,8 +17,6 @@ import yaml
 from services.bus.topics import check_agency_id
 from services.gateway.exceptions import GatewayError, UnauthenticatedError
 
-DEFAULT_FILE = Path(__file__).resolve().parents[3] / "deploy" / "config" / "publishers.yaml"
-
 
 def token_digest(token: str) -> str:
     """The SHA-256 hex digest under which a token is configured."""
@@ -32,7 +30,7 @@ class PublisherDirectory:
     agency_by_digest: Mapping[str, str]
 
     @classmethod
-    def from_file(cls, path: Path = DEFAULT_FILE) -> PublisherDirectory:
+    def from_file(cls, path: Path) -> PublisherDirectory:
         """Read `publishers: [{agency, token_sha256}]` from a YAML file."""
         try:
             document = yaml.safe_load(path.read_text(encoding="utf-8"))

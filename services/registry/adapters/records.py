@@ -21,10 +21,9 @@ from services.registry.domain.model import (
     compatibility_level,
 )
 from services.registry.exceptions import RegistryError
-
-
-class UnreadableRecordError(ValueError):
-    """Raised when a record of the schemas topic is not in the layout above."""
+from services.registry.exceptions import (
+    UnreadableRecordError as UnreadableRecordError,  # noqa: PLC0414 - callers import it from here
+)
 
 
 def _dumps(data: dict[str, Any]) -> bytes:

@@ -1,72 +1,47 @@
 """Fold events into what the consent conditions read about a child (ChildState).
 
-A fact that starts (joined roll, plan started, care started) counts for the
-event that starts it; a fact that ends (left roll, plan ended) still counts
-for the event that ends it, so the school a pupil leaves sees that they left.
+Which fact an event type starts or ends, and the field naming its place, come
+from the table of event types (schemas/processing.py). A fact that starts
+(joined roll, plan started, care started) counts for the event that starts it;
+a fact that ends (left roll, plan ended) still counts for the event that ends
+it, so the school a pupil leaves sees that they left.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, Final
+from collections.abc import Mapping
+from typing import Any
 
 from consent.domain.child import ChildState
 from consent.domain.directive import ConsentDirective
-
-Fold = Callable[[ChildState, Mapping[str, Any]], ChildState]
-
-
-def _joined(state: ChildState, event: Mapping[str, Any]) -> ChildState:
-    return state.model_copy(update={"on_roll_at": state.on_roll_at | {event["school"]}})
+from schemas.processing import PROCESSING, EventProcessing
 
 
-def _left(state: ChildState, event: Mapping[str, Any]) -> ChildState:
-    return state.model_copy(update={"on_roll_at": state.on_roll_at - {event["school"]}})
-
-
-def _plan(plan: str, *, active: bool) -> Fold:
-    def fold(state: ChildState, _: Mapping[str, Any]) -> ChildState:
-        plans = state.active_plans | {plan} if active else state.active_plans - {plan}
+def _changed(state: ChildState, event: Mapping[str, Any], row: EventProcessing) -> ChildState:
+    """The state once the row's fact has started (or ended)."""
+    starts = row.starts
+    if row.fact == "roll":
+        school = {event[row.name("school")]}
+        schools = state.on_roll_at | school if starts else state.on_roll_at - school
+        return state.model_copy(update={"on_roll_at": schools})
+    if row.fact in {"cp", "cin"}:
+        plan = {row.fact}
+        plans = state.active_plans | plan if starts else state.active_plans - plan
         return state.model_copy(update={"active_plans": plans})
-
-    return fold
-
-
-def _looked_after(*, active: bool) -> Fold:
-    return lambda state, _: state.model_copy(update={"looked_after": active})
-
-
-def _lead(state: ChildState, event: Mapping[str, Any]) -> ChildState:
-    return state.model_copy(update={"lead_professional": event["agency"]})
-
-
-# event type -> (fold, applies before the decision?)
-STARTS: Final[Mapping[str, Fold]] = {
-    "PupilJoinedRoll": _joined,
-    "ChildProtectionPlanStarted": _plan("cp", active=True),
-    "ChildInNeedPlanStarted": _plan("cin", active=True),
-    "LookedAfterEpisodeStarted": _looked_after(active=True),
-    "LeadProfessionalAssigned": _lead,
-}
-ENDS: Final[Mapping[str, Fold]] = {
-    "PupilLeftRoll": _left,
-    "ChildProtectionPlanEnded": _plan("cp", active=False),
-    "ChildInNeedPlanEnded": _plan("cin", active=False),
-    "LookedAfterEpisodeEnded": _looked_after(active=False),
-}
+    if row.fact == "lac":
+        return state.model_copy(update={"looked_after": starts})
+    if row.fact == "lead-professional":
+        return state.model_copy(update={"lead_professional": event[row.name("agency")]})
+    return state
 
 
 def states_for(state: ChildState, event: Mapping[str, Any]) -> tuple[ChildState, ChildState]:
     """(state the decision reads, state kept after the event)."""
-    event_type = event["event_type"]
-    start = STARTS.get(event_type)
-    if start is not None:
-        after = start(state, event)
-        return after, after
-    end = ENDS.get(event_type)
-    if end is not None:
-        return state, end(state, event)
-    return state, state
+    row = PROCESSING.get(event["event_type"])
+    if row is None or row.fact is None:
+        return state, state
+    after = _changed(state, event, row)
+    return (after, after) if row.starts else (state, after)
 
 
 def with_directive(state: ChildState, directive: ConsentDirective) -> ChildState:

@@ -22,19 +22,9 @@ from consent.domain.agency import Agency
 from consent.domain.child import ChildState
 from consent.domain.disclosure import DENY_REASON_TEXT, Deny, Permit
 from consent.domain.event import EventFacts
+from schemas.envelope import ENVELOPE_NAME_SET, envelope, published_by
 
-ENVELOPE: Final = frozenset(
-    {
-        "event_id",
-        "event_type",
-        "occurred_at",
-        "recorded_at",
-        "source",
-        "child_ref",
-        "correlation_id",
-    }
-)
-ROUTER_SOURCE: Final = {"agency": "joinedup-router", "system": "router", "practitioner_role": None}
+ROUTER_SOURCE: Final = published_by("joinedup-router", "router")
 _DECISION_IDS: Final = uuid.UUID("6f1c2a8e-5b0d-4c7e-9a11-3d2f4e5a6b7c")
 _DECISION_NAMESPACE: Final = _DECISION_IDS.bytes
 
@@ -91,7 +81,9 @@ def decision_id(subject_event_id: object, recipient: str) -> str:
 
 def disclosed_fields(event: Mapping[str, Any], permit: Permit) -> str:
     """The permitted non-envelope fields of `event` as a JSON object."""
-    chosen = {name: event[name] for name in sorted(permit.fields - ENVELOPE) if name in event}
+    chosen = {
+        name: event[name] for name in sorted(permit.fields - ENVELOPE_NAME_SET) if name in event
+    }
     return json.dumps(chosen, default=_json_value, separators=(",", ":"))
 
 
@@ -102,18 +94,29 @@ def view_record(
     decided_at: datetime,
     fields: str | None = None,
 ) -> dict[str, Any]:
-    """The DisclosedEvent a recipient's view receives (`fields`: the JSON, if made already)."""
-    return {
-        **{name: event.get(name) for name in ENVELOPE},
-        "recipient": recipient,
-        "agreement_id": permit.agreement_id,
-        "agreement_version": permit.agreement_version,
-        "legal_basis": permit.legal_basis,
-        "purpose": permit.purpose,
-        "consent_override": permit.override,
-        "decided_at": decided_at,
-        "fields": disclosed_fields(event, permit) if fields is None else fields,
-    }
+    """The DisclosedEvent a recipient's view receives (`fields`: the JSON, if made already).
+
+    Its envelope is the event's own. Fields are set one by one on the envelope's
+    dict: one dict per view, as fast as a literal.
+    """
+    view = envelope(
+        event["event_type"],
+        event_id=event["event_id"],
+        occurred_at=event["occurred_at"],
+        recorded_at=event["recorded_at"],
+        source=event["source"],
+        child_ref=event["child_ref"],
+        correlation_id=event["correlation_id"],
+    )
+    view["recipient"] = recipient
+    view["agreement_id"] = permit.agreement_id
+    view["agreement_version"] = permit.agreement_version
+    view["legal_basis"] = permit.legal_basis
+    view["purpose"] = permit.purpose
+    view["consent_override"] = permit.override
+    view["decided_at"] = decided_at
+    view["fields"] = disclosed_fields(event, permit) if fields is None else fields
+    return view
 
 
 def _reason(decision: Permit | Deny) -> str:
@@ -138,33 +141,35 @@ def audit_record(
     """The DisclosureDecided record of one decision (sealed into the chain by the caller).
 
     Ids and times are given as the wire stores them (strings, epoch millis),
-    which is also what the chain's hash reads: nothing to convert twice.
+    which is also what the chain's hash reads: nothing to convert twice. Fields
+    are set one by one on the envelope's dict, as in `view_record`.
     """
     permit = decision if isinstance(decision, Permit) else None
     at = millis(decided_at)
     subject = str(event["event_id"])
-    return {
-        "event_id": decision_id(subject, recipient),
-        "event_type": "DisclosureDecided",
-        "occurred_at": at,
-        "recorded_at": at,
-        "source": ROUTER_SOURCE,
-        "child_ref": event["child_ref"],
-        "correlation_id": subject,
-        "subject_event_id": subject,
-        "subject_event_type": event["event_type"],
-        "decision": decision.decision,
-        "recipient": recipient,
-        "fields": sorted(permit.fields) if permit else [],
-        "agreement_id": decision.agreement_id,
-        "legal_basis": permit.legal_basis if permit else None,
-        "purpose": permit.purpose if permit else None,
-        "override": permit.override if permit else False,
-        "reason": _reason(decision),
-        "policy_version": policy_version,
-        "prev_hash": "",
-        "hash": "",
-    }
+    audit = envelope(
+        "DisclosureDecided",
+        event_id=decision_id(subject, recipient),
+        occurred_at=at,
+        recorded_at=at,
+        source=ROUTER_SOURCE,
+        child_ref=event["child_ref"],
+        correlation_id=subject,
+    )
+    audit["subject_event_id"] = subject
+    audit["subject_event_type"] = event["event_type"]
+    audit["decision"] = decision.decision
+    audit["recipient"] = recipient
+    audit["fields"] = sorted(permit.fields) if permit else []
+    audit["agreement_id"] = decision.agreement_id
+    audit["legal_basis"] = permit.legal_basis if permit else None
+    audit["purpose"] = permit.purpose if permit else None
+    audit["override"] = permit.override if permit else False
+    audit["reason"] = _reason(decision)
+    audit["policy_version"] = policy_version
+    audit["prev_hash"] = ""
+    audit["hash"] = ""
+    return audit
 
 
 def route(  # noqa: PLR0913 - the decision's inputs, each needed

@@ -6,13 +6,12 @@ import datetime as dt
 import uuid
 from typing import Any, Final
 
+from schemas.envelope import envelope, published_by
+from schemas.severity import Severity, escalated
 from services.thresholds.domain.alerts import AlertDraft, Recipient
 from services.thresholds.domain.escalation import Escalation, OpenAlert
 
-SOURCE: Final = {"agency": "joinedup-thresholds", "system": "thresholds", "practitioner_role": None}
-# Rule severities (services/thresholds/config) to the contract's Severity symbols.
-SEVERITY: Final = {"low": "low", "medium": "medium", "high": "high", "urgent": "critical"}
-ESCALATED: Final = {"low": "medium", "medium": "high", "high": "critical", "critical": "critical"}
+SOURCE: Final = published_by("joinedup-thresholds", "thresholds")
 _ALERT_IDS: Final = uuid.UUID("2d0f4b8e-9a61-4c35-8e0d-7b1c2f3a4e5d")
 
 
@@ -28,15 +27,15 @@ def _envelope(
     correlation: str | None,
 ) -> dict[str, Any]:
     now = dt.datetime.now(dt.UTC)
-    return {
-        "event_id": alert_id(key),
-        "event_type": "AlertRaised",
-        "occurred_at": min(occurred_at, now),
-        "recorded_at": now,
-        "source": SOURCE,
-        "child_ref": child_ref,
-        "correlation_id": correlation,
-    }
+    return envelope(
+        "AlertRaised",
+        event_id=alert_id(key),
+        occurred_at=min(occurred_at, now),
+        recorded_at=now,
+        source=SOURCE,
+        child_ref=child_ref,
+        correlation_id=correlation,
+    )
 
 
 def _recipients(recipients: tuple[Recipient, ...]) -> dict[str, list[str]]:
@@ -58,7 +57,7 @@ def raised_record(draft: AlertDraft, due_by: dt.datetime) -> dict[str, Any]:
         ),
         "alert_id": alert_id(draft.dedupe_key),
         "rule_id": draft.rule_id,
-        "severity": SEVERITY[draft.severity],
+        "severity": draft.severity,
         "evidence_event_ids": evidence,
         "due_by": due_by,
         **_recipients(draft.recipients),
@@ -69,7 +68,7 @@ def raised_record(draft: AlertDraft, due_by: dt.datetime) -> dict[str, Any]:
 def escalation_record(
     escalation: Escalation,
     alert: OpenAlert,
-    severity: str,
+    severity: Severity,
 ) -> dict[str, Any]:
     """The AlertRaised event escalating an alert nobody acknowledged by its deadline."""
     overdue = escalation.overdue_since
@@ -79,7 +78,7 @@ def escalation_record(
         ),
         "alert_id": alert_id(escalation.dedupe_key),
         "rule_id": f"{escalation.rule_id}.escalated",
-        "severity": ESCALATED[SEVERITY[severity]],
+        "severity": escalated(severity),
         "evidence_event_ids": [],
         "due_by": overdue,
         **_recipients(escalation.recipients),

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from schemas.severity import Severity
+
 # Evidence is a pointer list, not a history: at most this many event ids per alert.
 MAX_EVIDENCE = 10
 
 
 @dataclass(frozen=True, slots=True)
 class Recipient:
-    """A role at an agency (agency id as in deploy/config/agencies.yaml)."""
+    """A role at an agency (agency id as in the deployment's agencies.yaml)."""
 
     role: str
     agency: str
@@ -27,7 +29,7 @@ class AlertDraft:
     """
 
     rule_id: str
-    severity: str
+    severity: Severity
     child_ref: str
     raised_at: dt.datetime
     evidence_event_ids: tuple[str, ...]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,9 +17,10 @@ from zoneinfo import ZoneInfo
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+from services.config.files import ConfigName, packaged_default
 from services.thresholds.domain.exceptions import CalendarError, DateOutsideCalendarError
 
-DEFAULT_CALENDAR = "calendar-2026-27.yaml"
+DEFAULT_CALENDAR: ConfigName = "school-calendar.yaml"
 _SATURDAY = 5
 # The academic year runs 1 September to 31 August, as in the DfE's school census
 # and attendance statistics.
@@ -217,9 +217,5 @@ def _term_days(term: Term) -> list[dt.date]:
 
 def load_calendar(path: Path | None = None) -> SchoolCalendar:
     """Read a calendar YAML file; the packaged example 2026-27 calendar when `path` is None."""
-    if path is None:
-        text = resources.files("services.thresholds.config").joinpath(DEFAULT_CALENDAR)
-        raw = yaml.safe_load(text.read_text(encoding="utf-8"))
-    else:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = yaml.safe_load((path or packaged_default(DEFAULT_CALENDAR)).read_text(encoding="utf-8"))
     return SchoolCalendar.from_mapping(raw)

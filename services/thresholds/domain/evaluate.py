@@ -3,7 +3,8 @@
 Pure: the same state and event give the same result; time is event time
 (the register date, or occurred_at), never the wall clock. Which event types
 feed the multi-agency match and the repeat-missing rule is rule data
-(`event_types` in defaults.yaml); the other checks are chosen by event type here.
+(`event_types` in threshold-rules.yaml); the other checks follow from the table
+of event types (schemas/processing.py): the fact an event changes and how rules read it.
 """
 
 from __future__ import annotations
@@ -11,22 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 
+from schemas.processing import PLANS, PROCESSING, EventProcessing, Fact, Reading
 from services.thresholds.domain.alerts import MAX_EVIDENCE, AlertDraft, Recipient, dedupe_key
 from services.thresholds.domain.attendance_rules import check_attendance
 from services.thresholds.domain.calendar import SchoolCalendar
 from services.thresholds.domain.context import EventContext, Trigger
-from services.thresholds.domain.event_fields import (
-    ATTENDANCE_MARKED,
-    DOMESTIC_ABUSE_INCIDENT_NOTIFIED,
-    PERMANENT_EXCLUSION_ISSUED,
-    PLAN_EVENTS,
-    PUPIL_JOINED_ROLL,
-    PUPIL_LEFT_ROLL,
-    SUSPENSION_ISSUED,
-    Event,
-    attendance_mark,
-    envelope,
-)
+from services.thresholds.domain.event_fields import Event, attendance_mark, envelope
 from services.thresholds.domain.exclusion_rules import check_exclusion, check_plan, check_roll
 from services.thresholds.domain.register_codes import RegisterCodes
 from services.thresholds.domain.rules import Deadline, RecipientSpec, RuleSet
@@ -39,14 +30,24 @@ from services.thresholds.domain.state import ChildState
 
 Check = Callable[[EventContext, ChildState], list[Trigger]]
 
+_BY_FACT: Mapping[Fact, Check] = {"roll": check_roll, **dict.fromkeys(PLANS, check_plan)}
+_BY_READING: Mapping[Reading, Check] = {
+    "register-mark": check_attendance,
+    "suspension": check_exclusion,
+    "permanent-exclusion": check_exclusion,
+    "domestic-abuse-incident": check_encompass,
+}
+
+
+def _checks_of(row: EventProcessing) -> tuple[Check, ...]:
+    """The checks of the fact an event type changes, then those of how rules read it."""
+    by_fact = _BY_FACT.get(row.fact) if row.fact else None
+    by_reading = _BY_READING.get(row.reading) if row.reading else None
+    return tuple(check for check in (by_fact, by_reading) if check is not None)
+
+
 _CHECKS: Mapping[str, tuple[Check, ...]] = {
-    ATTENDANCE_MARKED: (check_attendance,),
-    SUSPENSION_ISSUED: (check_exclusion,),
-    PERMANENT_EXCLUSION_ISSUED: (check_exclusion,),
-    PUPIL_JOINED_ROLL: (check_roll,),
-    PUPIL_LEFT_ROLL: (check_roll,),
-    DOMESTIC_ABUSE_INCIDENT_NOTIFIED: (check_encompass,),
-    **dict.fromkeys(PLAN_EVENTS, (check_plan,)),
+    event_type: _checks_of(row) for event_type, row in PROCESSING.items()
 }
 
 
@@ -59,7 +60,8 @@ def apply_event(
 ) -> tuple[ChildState, list[AlertDraft]]:
     """The child's new state after `event`, and the alerts it raises (cool-down applied)."""
     env = envelope(event)
-    if env.event_type == ATTENDANCE_MARKED:
+    row = PROCESSING.get(env.event_type)
+    if row is not None and row.reading == "register-mark":
         day = attendance_mark(event).date
     else:
         day = calendar.local_date(env.occurred_at)

@@ -1,8 +1,9 @@
-"""The one place the thresholds domain reads fields of an event dict.
+"""Read the fields the threshold rules use from an event dict.
 
 Events are plain dicts as fastavro decodes them (docs/architecture.md): the
-envelope, then the event's own fields. When `schemas/` settles a field name,
-only this module changes.
+envelope, then the event's own fields. Which field holds what, per event type,
+is the table of event types (schemas/processing.py); this module only checks
+types and turns values into what the rules need.
 """
 
 from __future__ import annotations
@@ -11,37 +12,13 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final, TypeVar
+from typing import Any, TypeVar
 
+from schemas.processing import PROCESSING, EventProcessing, Role
 from services.thresholds.domain.exceptions import EventFieldError
 
 Event = Mapping[str, Any]
 _T = TypeVar("_T")
-
-ATTENDANCE_MARKED: Final = "AttendanceMarked"
-SUSPENSION_ISSUED: Final = "SuspensionIssued"
-PERMANENT_EXCLUSION_ISSUED: Final = "PermanentExclusionIssued"
-PUPIL_JOINED_ROLL: Final = "PupilJoinedRoll"
-PUPIL_LEFT_ROLL: Final = "PupilLeftRoll"
-DOMESTIC_ABUSE_INCIDENT_NOTIFIED: Final = "DomesticAbuseIncidentNotified"
-CONCERN_RAISED: Final = "ConcernRaised"
-MISSING_EPISODE_STARTED: Final = "MissingEpisodeStarted"
-MISSING_PERSON_REPORTED: Final = "MissingPersonReported"
-LEAD_PROFESSIONAL_ASSIGNED: Final = "LeadProfessionalAssigned"
-
-# Plan and episode events: event type -> (plan kind, started?). Kinds: "cp" child
-# protection plan, "cin" child in need plan, "lac" looked after.
-PLAN_EVENTS: Final[Mapping[str, tuple[str, bool]]] = {
-    "ChildProtectionPlanStarted": ("cp", True),
-    "ChildProtectionPlanEnded": ("cp", False),
-    "ChildInNeedPlanStarted": ("cin", True),
-    "ChildInNeedPlanEnded": ("cin", False),
-    "LookedAfterEpisodeStarted": ("lac", True),
-    "LookedAfterEpisodeEnded": ("lac", False),
-}
-# Optional field on a plan-started event: after how many unexplained absence
-# sessions the plan wants an alert (attendance expectations are set in the plan).
-PLAN_ALERT_SESSIONS_FIELD: Final = "unexplained_absence_alert_sessions"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,20 +55,31 @@ class Exclusion:
     permanent: bool
 
 
-def _field(event: Event, name: str, kind: type[_T]) -> _T:
+def row_of(event: Event) -> EventProcessing:
+    """The table row of the event's type; KeyError when no processor reads that type."""
+    return PROCESSING[event["event_type"]]
+
+
+def _value(event: Event, name: str, kind: type[_T]) -> _T:
     value = event.get(name)
     if not isinstance(value, kind):
         raise EventFieldError(f"field {name!r} should be {kind.__name__}, got {type(value)!r}")
     return value
 
 
-def _optional(event: Event, name: str, kind: type[_T]) -> _T | None:
-    return None if event.get(name) is None else _field(event, name, kind)
+def _field(event: Event, row: EventProcessing, role: Role, kind: type[_T]) -> _T:
+    return _value(event, row.name(role), kind)
+
+
+def _optional(event: Event, role: Role, kind: type[_T]) -> _T | None:
+    """The value in the field of `role`; None when absent or the event type has no such field."""
+    name = row_of(event).fields.get(role)
+    return None if name is None or event.get(name) is None else _value(event, name, kind)
 
 
 def envelope(event: Event) -> Envelope:
     """The envelope of `event`; occurred_at must be an aware datetime."""
-    occurred_at = _field(event, "occurred_at", dt.datetime)
+    occurred_at = _value(event, "occurred_at", dt.datetime)
     if occurred_at.tzinfo is None:
         raise EventFieldError("field 'occurred_at' must be timezone-aware")
     source = event.get("source")
@@ -99,9 +87,9 @@ def envelope(event: Event) -> Envelope:
         raise EventFieldError("field 'source' should be a mapping")
     return Envelope(
         event_id=_event_id(event),
-        event_type=_field(event, "event_type", str),
-        child_ref=_field(event, "child_ref", str),
-        agency=_field(source, "agency", str),
+        event_type=_value(event, "event_type", str),
+        child_ref=_value(event, "child_ref", str),
+        agency=_value(source, "agency", str),
         occurred_at=occurred_at,
     )
 
@@ -111,29 +99,32 @@ def _event_id(event: Event) -> str:
     value = event.get("event_id")
     if isinstance(value, uuid.UUID):
         return str(value)
-    return _field(event, "event_id", str)
+    return _value(event, "event_id", str)
 
 
 def attendance_mark(event: Event) -> AttendanceMark:
-    """The register mark of an AttendanceMarked event."""
-    session = _field(event, "session", str)
+    """The register mark of a register-mark event (AttendanceMarked)."""
+    row = row_of(event)
+    name = row.name("session")
+    session = _value(event, name, str)
     if session not in {"AM", "PM"}:
-        raise EventFieldError(f"field 'session' should be AM or PM, got {session!r}")
+        raise EventFieldError(f"field {name!r} should be AM or PM, got {session!r}")
     return AttendanceMark(
-        date=_field(event, "session_date", dt.date),
+        date=_field(event, row, "session-date", dt.date),
         pm=session == "PM",
-        code=_field(event, "register_code", str),
-        school=_field(event, "school", str),
+        code=_field(event, row, "register-code", str),
+        school=_field(event, row, "school", str),
     )
 
 
 def exclusion(event: Event) -> Exclusion:
     """The suspension or permanent exclusion carried by the event."""
-    permanent = event.get("event_type") == PERMANENT_EXCLUSION_ISSUED
+    row = row_of(event)
+    permanent = row.reading == "permanent-exclusion"
     return Exclusion(
-        start_date=_field(event, "start_date", dt.date),
-        length_days=0 if permanent else _days_of(_field(event, "length_sessions", int)),
-        school=_field(event, "school", str),
+        start_date=_field(event, row, "start-date", dt.date),
+        length_days=0 if permanent else _days_of(_field(event, row, "length-sessions", int)),
+        school=_field(event, row, "school", str),
         permanent=permanent,
     )
 
@@ -144,8 +135,8 @@ def _days_of(sessions: int) -> int:
 
 
 def roll_school(event: Event) -> str:
-    """The school of a PupilJoinedRoll or PupilLeftRoll event."""
-    return _field(event, "school", str)
+    """The school of an event starting or ending a place on a school roll."""
+    return _field(event, row_of(event), "school", str)
 
 
 def roll_destination(event: Event) -> str | None:
@@ -155,7 +146,7 @@ def roll_destination(event: Event) -> str | None:
 
 def incident_at(event: Event) -> dt.datetime | None:
     """When a notified domestic abuse incident happened (aware), if given."""
-    return _optional(event, "incident_at", dt.datetime)
+    return _optional(event, "incident-at", dt.datetime)
 
 
 def incident_school(event: Event) -> str | None:
@@ -165,4 +156,4 @@ def incident_school(event: Event) -> str | None:
 
 def plan_alert_sessions(event: Event) -> int | None:
     """Sessions of unexplained absence after which a plan wants an alert, if it says."""
-    return _optional(event, PLAN_ALERT_SESSIONS_FIELD, int)
+    return _optional(event, "alert-sessions", int)

@@ -7,12 +7,11 @@ import datetime as dt
 from services.thresholds.domain.calendar import SchoolCalendar
 from services.thresholds.domain.context import EventContext, Trigger
 from services.thresholds.domain.event_fields import (
-    PLAN_EVENTS,
-    PUPIL_JOINED_ROLL,
     exclusion,
     plan_alert_sessions,
     roll_destination,
     roll_school,
+    row_of,
 )
 from services.thresholds.domain.exceptions import DateOutsideCalendarError
 from services.thresholds.domain.state import ChildState
@@ -70,7 +69,7 @@ def _suspension_days(calendar: SchoolCalendar, start: dt.date, length: int) -> l
 def check_roll(ctx: EventContext, state: ChildState) -> list[Trigger]:
     """A pupil joined or left a school roll; a departure to an unknown destination alerts."""
     school = roll_school(ctx.event)
-    if ctx.envelope.event_type == PUPIL_JOINED_ROLL:
+    if row_of(ctx.event).starts:
         state.school = school
         return []
     if state.school == school:
@@ -85,8 +84,11 @@ def check_roll(ctx: EventContext, state: ChildState) -> list[Trigger]:
 
 def check_plan(ctx: EventContext, state: ChildState) -> list[Trigger]:
     """A plan or looked-after episode started or ended: remember who holds it."""
-    kind, started = PLAN_EVENTS[ctx.envelope.event_type]
-    if started:
+    row = row_of(ctx.event)
+    kind = row.fact
+    if kind is None:
+        raise KeyError(f"{ctx.envelope.event_type} changes no plan")
+    if row.starts:
         state.plans[kind] = ctx.envelope.agency
         if kind in _PLANS_WITH_ATTENDANCE_EXPECTATIONS:
             state.plan_unexplained = 0

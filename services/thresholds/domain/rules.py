@@ -1,6 +1,6 @@
 """Threshold rules as data: ids, severity, recipients, cool-down, deadline and parameters.
 
-Defaults live in `services/thresholds/config/defaults.yaml` with their sources
+Defaults live in `services/config/defaults/threshold-rules.yaml` with their sources
 (DOMAIN.md); a local authority's override YAML may change any subset. Merging
 is recursive for mappings; a list in the override replaces the default list.
 """
@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from schemas.severity import SEVERITIES, Severity
+from services.config.files import ConfigName, packaged_default
 from services.thresholds.domain.exceptions import RuleConfigError
 
-DEFAULT_RULES = "defaults.yaml"
-Severity = Literal["low", "medium", "high", "urgent"]
+DEFAULT_RULES: ConfigName = "threshold-rules.yaml"
 # "school": the school in the event, else the child's school on roll;
 # "plan-holder": the agency holding the child's plan or looked-after episode;
 # "involved": every agency a multi-agency match found.
@@ -183,10 +183,22 @@ def rule_set_from_mappings(
     unknown = set(merged.get("rules", {})) - {f.alias for f in RuleSet.model_fields.values()}
     if unknown:
         raise RuleConfigError(f"unknown rule ids in configuration: {sorted(unknown)}")
+    _check_severities(merged.get("rules", {}))
     try:
         return RuleSet.model_validate(merged.get("rules", {}))
     except ValidationError as error:
         raise RuleConfigError(f"threshold rules do not validate: {error}") from error
+
+
+def _check_severities(rules: Mapping[str, Any]) -> None:
+    """Refuse a severity that is not a word of the AlertRaised contract, naming the field."""
+    for rule_id, rule in rules.items():
+        severity = rule.get("severity") if isinstance(rule, Mapping) else None
+        if severity is not None and severity not in SEVERITIES:
+            raise RuleConfigError(
+                f"rules.{rule_id}.severity: {severity!r} is not a severity; "
+                f"use one of {', '.join(SEVERITIES)} (the words of AlertRaised)"
+            )
 
 
 def _read_yaml(text: str) -> Mapping[str, Any]:
@@ -198,7 +210,6 @@ def _read_yaml(text: str) -> Mapping[str, Any]:
 
 def load_rules(override: Path | None = None) -> RuleSet:
     """The packaged default rules, with a local authority's override file laid over them."""
-    packaged = resources.files("services.thresholds.config").joinpath(DEFAULT_RULES)
-    defaults = _read_yaml(packaged.read_text(encoding="utf-8"))
+    defaults = _read_yaml(packaged_default(DEFAULT_RULES).read_text(encoding="utf-8"))
     local = _read_yaml(override.read_text(encoding="utf-8")) if override else None
     return rule_set_from_mappings(defaults, local)

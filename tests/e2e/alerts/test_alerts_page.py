@@ -1,13 +1,11 @@
 """A school DSL drives the alerts page in headless Chromium against the real broker."""
 
-import asyncio
-import contextlib
-import socket
 import textwrap
 import uuid
 
 import pytest
-import uvicorn
+from rigs.serving import serving
+from rigs.views import new_schools, view_publisher
 
 from schemas.codec import AvroCodec
 from schemas.schema_source import InMemorySchemaSource
@@ -15,37 +13,14 @@ from services.alerts.bootstrap import build_app
 from services.alerts.domain.users import token_digest
 from services.alerts.samples import alert_record, disclosed_record
 from services.alerts.settings import AlertsSettings
-from services.bus import topics
-from services.bus.kafka import build_producer, ensure_topics
 
 pytestmark = pytest.mark.browser
-
-
-@contextlib.asynccontextmanager
-async def serving(app):
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1)
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        async with asyncio.timeout(30):
-            while not server.started:
-                if task.done():
-                    task.result()
-                await asyncio.sleep(0.05)
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
 
 
 @pytest.fixture
 async def deployment(bus_settings, tmp_path):
     """Two unique schools with a DSL each, their view topics, and a publisher into views."""
-    first, second = (f"school-{uuid.uuid4().hex[:8]}" for _ in range(2))
-    await ensure_topics(bus_settings, [topics.view(first), topics.view(second)])
+    first, second = await new_schools(bus_settings)
     users = tmp_path / "duty-users.yaml"
     users.write_text(
         textwrap.dedent(f"""\
@@ -65,20 +40,8 @@ async def deployment(bus_settings, tmp_path):
         acknowledged_topic=f"alerts.acknowledged.e2e-{uuid.uuid4().hex[:8]}",
     )
     source = InMemorySchemaSource()
-    codec = AvroCodec(source)
-    producer = build_producer(bus_settings)
-    await producer.start()
-
-    async def publish(record):
-        value = codec.encode("DisclosedEvent", record)
-        await producer.send_and_wait(
-            topics.view(record["recipient"]), value, key=record["child_ref"].encode()
-        )
-
-    try:
+    async with view_publisher(bus_settings, AvroCodec(source)) as publish:
         yield first, second, build_app(bus_settings, options, source), publish
-    finally:
-        await producer.stop()
 
 
 async def sign_in(browser, url, token):

@@ -4,31 +4,30 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
+import functools
 import textwrap
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
+from aiokafka.structs import ConsumerRecord
 from fastapi import FastAPI
+from rigs.serving import serving
+from rigs.views import PublishToView, new_schools, view_publisher
 
 from schemas.codec import AvroCodec
 from schemas.schema_source import InMemorySchemaSource
 from services.alerts.domain.users import token_digest
 from services.alerts.settings import AlertsSettings
-from services.bus import topics
-from services.bus.kafka import build_producer, ensure_topics
+from services.bus.kafka import build_consumer
+from services.bus.settings import BusSettings
 
 
 @pytest.fixture
-async def agencies(bus_settings) -> tuple[str, str]:
+async def agencies(bus_settings) -> tuple[str, ...]:
     """Two agencies unique to this test, with their view topics created."""
-    pair = (f"school-{uuid.uuid4().hex[:8]}", f"school-{uuid.uuid4().hex[:8]}")
-    await ensure_topics(bus_settings, [topics.view(a) for a in pair])
-    return pair
+    return await new_schools(bus_settings)
 
 
 @pytest.fixture
@@ -42,21 +41,10 @@ def codec(schema_source) -> AvroCodec:
 
 
 @pytest.fixture
-async def publish(
-    bus_settings, codec
-) -> AsyncIterator[Callable[[dict[str, Any]], Awaitable[None]]]:
+async def publish(bus_settings, codec) -> AsyncIterator[PublishToView]:
     """Publish a DisclosedEvent record into its recipient's view, as the router would."""
-    producer = build_producer(bus_settings)
-    await producer.start()
-
-    async def send(record: dict[str, Any]) -> None:
-        value = codec.encode("DisclosedEvent", record)
-        await producer.send_and_wait(
-            topics.view(record["recipient"]), value, key=record["child_ref"].encode()
-        )
-
-    yield send
-    await producer.stop()
+    async with view_publisher(bus_settings, codec) as send:
+        yield send
 
 
 @pytest.fixture
@@ -94,28 +82,6 @@ def options(tmp_path: Path, users_file: Path, unique_name) -> AlertsSettings:
     )
 
 
-@contextlib.asynccontextmanager
-async def serving(app: FastAPI) -> AsyncIterator[str]:
-    """Run `app` with uvicorn on a free 127.0.0.1 port; yield its base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1, lifespan="on")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        async with asyncio.timeout(30):
-            while not server.started:
-                if task.done():
-                    task.result()
-                await asyncio.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
-
-
 async def eventually(check: Callable[[], Awaitable[Any]], timeout_s: float = 20.0) -> Any:
     """Call `check` until it returns something truthy; fail after `timeout_s`."""
     async with asyncio.timeout(timeout_s):
@@ -136,3 +102,28 @@ def serve() -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[str]]:
 def wait_for() -> Callable[..., Awaitable[Any]]:
     """`await wait_for(check)` polls an async check until it is truthy."""
     return eventually
+
+
+async def first_record(
+    settings: BusSettings,
+    topic: str,
+    matches: Callable[[ConsumerRecord], bool] = lambda _: True,
+    timeout_s: float = 20.0,
+) -> ConsumerRecord:
+    """The first record of `topic`, read from its start, that `matches`."""
+    consumer = build_consumer(settings, topic, group_id=None)
+    await consumer.start()
+    try:
+        async with asyncio.timeout(timeout_s):
+            while True:
+                message = await consumer.getone()
+                if matches(message):
+                    return message
+    finally:
+        await consumer.stop()
+
+
+@pytest.fixture
+def read_first(bus_settings) -> Callable[..., Awaitable[ConsumerRecord]]:
+    """`await read_first(topic, matches)`: the first record of a topic that matches."""
+    return functools.partial(first_record, bus_settings)

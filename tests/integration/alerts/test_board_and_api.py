@@ -1,5 +1,4 @@
 import httpx
-from aiokafka import AIOKafkaConsumer
 
 from schemas.codec import AvroCodec
 from services.alerts.bootstrap import build_app
@@ -65,6 +64,7 @@ class TestAcknowledge:
         options,
         serve,
         wait_for,
+        read_first,
     ):
         """Acknowledging publishes AlertAcknowledged; a restarted service replays it."""
         first, _ = agencies
@@ -79,16 +79,7 @@ class TestAcknowledge:
             assert denied.status_code == 403
             answer = await http.post(f"/api/alerts/{alert_id}/acknowledge", headers=WORKER_A)
             assert answer.json()["alert"]["status"] == "acknowledged"
-        consumer = AIOKafkaConsumer(
-            options.acknowledged_topic,
-            bootstrap_servers=bus_settings.bootstrap,
-            auto_offset_reset="earliest",
-        )
-        await consumer.start()
-        try:
-            message = await consumer.getone()
-        finally:
-            await consumer.stop()
+        message = await read_first(options.acknowledged_topic)
         event = codec.decode(message.value)
         assert message.key == record["child_ref"].encode()
         assert (str(event["alert_id"]), event["action"], event["by_role"]) == (

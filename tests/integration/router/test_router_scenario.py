@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import yaml
+from rigs.agencies import write_agencies
 
 from consent.domain import (
     AgencySelector,
@@ -40,58 +40,60 @@ pytestmark = pytest.mark.integration
 SINCE = datetime(2025, 9, 1, tzinfo=UTC)
 
 
+def _agreement(agreement_id, title, provider, recipient, event_type, **terms):
+    """Version 1 of an agreement for one event type, in force since SINCE; `terms` add or
+    override (by default: for safeguarding, operational and special-category data)."""
+    return SharingAgreement(
+        id=agreement_id,
+        version=1,
+        title=title,
+        provider=AgencySelector(agency=provider),
+        recipient=RecipientSelector(agency=recipient),
+        event_types=frozenset({event_type}),
+        valid_from=SINCE,
+        **{"purpose": "safeguarding", "data_classes": {"operational", "special-category"}} | terms,
+    )
+
+
 def _agreements(school: str, social: str, police: str) -> list[SharingAgreement]:
+    on_roll = {"recipient-has-child-on-roll"}
     return [
-        SharingAgreement(
-            id="isa-cp-attendance",
-            version=1,
-            title="Attendance of children on CP plans",
-            provider=AgencySelector(agency=school),
-            recipient=RecipientSelector(agency=social),
-            event_types=frozenset({"AttendanceMarked"}),
-            data_classes=frozenset({"operational", "special-category"}),
-            conditions=frozenset({"child-has-active-cp-plan"}),
-            purpose="safeguarding",
+        _agreement(
+            "isa-cp-attendance",
+            "Attendance of children on CP plans",
+            school,
+            social,
+            "AttendanceMarked",
+            conditions={"child-has-active-cp-plan"},
             legal_basis="public-task-ca1989-s47",
-            valid_from=SINCE,
         ),
-        SharingAgreement(
-            id="isa-encompass",
-            version=1,
-            title="Operation Encompass",
-            provider=AgencySelector(agency=police),
-            recipient=RecipientSelector(agency=school),
-            event_types=frozenset({"DomesticAbuseIncidentNotified"}),
-            data_classes=frozenset({"operational", "special-category"}),
-            conditions=frozenset({"recipient-has-child-on-roll"}),
-            purpose="safeguarding",
+        _agreement(
+            "isa-encompass",
+            "Operation Encompass",
+            police,
+            school,
+            "DomesticAbuseIncidentNotified",
+            conditions=on_roll,
             legal_basis="safeguarding-special-category",
-            valid_from=SINCE,
         ),
-        SharingAgreement(
-            id="isa-cp-to-school",
-            version=1,
-            title="CP plans to the child's school",
-            provider=AgencySelector(agency=social),
-            recipient=RecipientSelector(agency=school),
-            event_types=frozenset({"ChildProtectionPlanStarted"}),
-            data_classes=frozenset({"operational"}),
-            conditions=frozenset({"recipient-has-child-on-roll"}),
-            purpose="safeguarding",
+        _agreement(
+            "isa-cp-to-school",
+            "CP plans to the child's school",
+            social,
+            school,
+            "ChildProtectionPlanStarted",
+            conditions=on_roll,
+            data_classes={"operational"},
             legal_basis="public-task-ca1989-s47",
-            valid_from=SINCE,
         ),
-        SharingAgreement(
-            id="isa-early-help",
-            version=1,
-            title="School concerns for early help, by consent",
-            provider=AgencySelector(agency=school),
-            recipient=RecipientSelector(agency=social),
-            event_types=frozenset({"ConcernRaised"}),
-            data_classes=frozenset({"operational", "special-category"}),
+        _agreement(
+            "isa-early-help",
+            "School concerns for early help, by consent",
+            school,
+            social,
+            "ConcernRaised",
             purpose="early-help",
             legal_basis="consent",
-            valid_from=SINCE,
         ),
     ]
 
@@ -132,32 +134,8 @@ class TestRouterScenario:
         decision; a withdrawal applies to the next event; a tampered audit is caught."""
         suffix = uuid.uuid4().hex[:8]
         school, social, police = f"school-{suffix}", f"social-{suffix}", f"police-{suffix}"
-        agencies = tmp_path / "agencies.yaml"
-        agencies.write_text(
-            yaml.safe_dump(
-                {
-                    "agencies": [
-                        {
-                            "id": school,
-                            "kind": "school",
-                            "name": "School",
-                            "duty_contact": "dsl@s.example",
-                        },
-                        {
-                            "id": social,
-                            "kind": "social-care",
-                            "name": "CSC",
-                            "duty_contact": "d@c.example",
-                        },
-                        {
-                            "id": police,
-                            "kind": "police",
-                            "name": "Police",
-                            "duty_contact": "m@p.example",
-                        },
-                    ]
-                }
-            )
+        agencies = write_agencies(
+            tmp_path / "agencies.yaml", {school: "school", social: "social-care", police: "police"}
         )
         names = RouterTopics(
             alerts=f"alerts-{suffix}",

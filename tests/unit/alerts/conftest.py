@@ -57,34 +57,23 @@ def make_ack():
     return make
 
 
+def _duty_user(user_id: str, name: str, role: str, agency: str = "school-100001") -> DutyUser:
+    """A duty user whose token is `t-<id>`."""
+    return DutyUser(
+        id=user_id, name=name, agency=agency, role=role, token_sha256=token_digest(f"t-{user_id}")
+    )
+
+
 @pytest.fixture
 def manager() -> DutyUser:
-    return DutyUser(
-        id="dsl",
-        name="DSL",
-        agency="school-100001",
-        role="duty-manager",
-        token_sha256=token_digest("t-dsl"),
-    )
+    return _duty_user("dsl", "DSL", "duty-manager")
 
 
 @pytest.fixture
 def worker() -> DutyUser:
-    return DutyUser(
-        id="worker",
-        name="Worker",
-        agency="school-100001",
-        role="duty-worker",
-        token_sha256=token_digest("t-worker"),
-    )
+    return _duty_user("worker", "Worker", "duty-worker")
 
 
 @pytest.fixture
 def outsider() -> DutyUser:
-    return DutyUser(
-        id="other",
-        name="Other DSL",
-        agency="school-100002",
-        role="duty-manager",
-        token_sha256=token_digest("t-other"),
-    )
+    return _duty_user("other", "Other DSL", "duty-manager", agency="school-100002")

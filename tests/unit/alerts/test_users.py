@@ -5,7 +5,9 @@ import pytest
 from services.alerts.adapters.config_files import load_duty_users, load_webhooks
 from services.alerts.domain.users import DutyUsers, token_digest
 from services.alerts.exceptions import AlertsConfigError, UnauthenticatedError
-from services.alerts.settings import DEFAULT_USERS_FILE, DEFAULT_WEBHOOKS_FILE
+from services.config.files import packaged_default
+
+DUTY_USERS = packaged_default("duty-users.yaml")
 
 
 class TestDutyUsers:
@@ -37,13 +39,13 @@ class TestDutyUsers:
 class TestDutyUsersFile:
     def test_shipped_file_accepts_development_tokens(self):
         """The shipped duty-users.yaml signs in `dev-duty-<id>` development tokens."""
-        users = load_duty_users(DEFAULT_USERS_FILE)
+        users = load_duty_users(DUTY_USERS)
         assert users.authenticate("dev-duty-dsl-northgate").agency == "school-100001"
         assert users.authenticate("dev-duty-duty-desk").role == "duty-manager"
 
     def test_file_stores_no_clear_tokens(self):
         """The shipped file holds digests, never a development token in clear."""
-        text = DEFAULT_USERS_FILE.read_text(encoding="utf-8")
+        text = DUTY_USERS.read_text(encoding="utf-8")
         assert token_digest("dev-duty-dsl-northgate") in text
         assert "token: " not in text
 
@@ -58,7 +60,7 @@ class TestDutyUsersFile:
 class TestWebhooksFile:
     def test_shipped_file_has_no_receivers(self):
         """The example deployment sends no webhooks."""
-        assert load_webhooks(DEFAULT_WEBHOOKS_FILE) == {}
+        assert load_webhooks(packaged_default("webhooks.yaml")) == {}
 
     def test_urls_per_agency(self, tmp_path: Path):
         """Receiver URLs are read per agency."""

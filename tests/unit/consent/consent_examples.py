@@ -50,7 +50,7 @@ DOMESTIC_ABUSE_FIELDS = {
 
 
 def directory() -> AgencyDirectory:
-    """The agencies of deploy/config/agencies.yaml, written out."""
+    """The agencies of the packaged agencies.yaml, written out."""
     rows = [
         ("school-100001", "school"),
         ("school-100002", "school"),

@@ -1,5 +1,4 @@
 from datetime import timedelta
-from pathlib import Path
 
 import consent_examples as ex
 import pytest
@@ -14,14 +13,15 @@ from consent.domain import (
     load_policy_codes,
 )
 from consent.exceptions import PolicyDataError, UnknownAgencyError, UnknownCodeError
+from services.config.files import packaged_default
 
-DEPLOY_AGENCIES = Path(__file__).parents[3] / "deploy" / "config" / "agencies.yaml"
+PACKAGED_AGENCIES = packaged_default("agencies.yaml")
 
 
 class TestAgencyDirectory:
     def test_loads_the_deployment_file(self):
-        """The deployment's agencies.yaml loads, indexed by id and kind."""
-        directory = load_agency_directory(DEPLOY_AGENCIES)
+        """The packaged agencies.yaml loads, indexed by id and kind."""
+        directory = load_agency_directory(PACKAGED_AGENCIES)
         assert directory.require("police-west").kind == "police"
         assert {a.id for a in directory.of_kind("school")} >= {"school-100001", "school-100002"}
 

@@ -1,8 +1,9 @@
 import pytest
 from consent_service_fakes import AUDITOR, OFFICER, users
 
+from services.config.files import packaged_default
 from services.consent.exceptions import ForbiddenError, UnauthenticatedError, UsersFileError
-from services.consent.users import DEFAULT_USERS_FILE, UserDirectory
+from services.consent.users import UserDirectory
 
 
 class TestUserDirectory:
@@ -23,8 +24,8 @@ class TestUserDirectory:
             users().authenticate(f"Bearer {AUDITOR}").require("consent-officer")
 
     def test_the_deployed_file_holds_the_documented_dev_tokens(self):
-        """deploy/config/consent-users.yaml signs in the dev tokens with their roles."""
-        deployed = UserDirectory.from_file(DEFAULT_USERS_FILE)
+        """The packaged consent-users.yaml signs in the dev tokens with their roles."""
+        deployed = UserDirectory.from_file(packaged_default("consent-users.yaml"))
         assert deployed.authenticate("Bearer dev-token-consent-officer").roles == {
             "consent-officer"
         }

@@ -1,5 +1,6 @@
 import pytest
-from gateway_fakes import FakeProducer, attendance_json
+from fakes.agency_json import attendance_json
+from fakes.kafka import FakeProducer
 
 from schemas.codec import AvroCodec
 from schemas.schema_source import InMemorySchemaSource

@@ -1,9 +1,10 @@
 import uuid
 
 import pytest
-from gateway_fakes import attendance_json
+from fakes.agency_json import attendance_json
 
 from schemas.exceptions import EventValidationError
+from services.config.files import packaged_default
 from services.gateway.adapters.json_events import JsonEventParser
 from services.gateway.domain.idempotency import SeenEvents
 from services.gateway.domain.publishers import PublisherDirectory, token_digest
@@ -67,8 +68,8 @@ class TestPublisherDirectory:
             PublisherDirectory.from_file(path)
 
     def test_development_tokens_match_the_shipped_file(self):
-        """deploy/config/publishers.yaml accepts dev-token-<agency> for each agency."""
-        directory = PublisherDirectory.from_file()
+        """The packaged publishers.yaml accepts dev-token-<agency> for each agency."""
+        directory = PublisherDirectory.from_file(packaged_default("publishers.yaml"))
         for agency in directory.agencies:
             assert directory.authenticate(f"Bearer dev-token-{agency}") == agency
 

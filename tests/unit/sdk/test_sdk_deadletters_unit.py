@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 
 import pytest
-from fake_kafka import FakeProducer
+from fakes.kafka import FakeProducer
 
 from schemas.codec import AvroCodec
 from schemas.exceptions import BadMagicByteError, UndecodableBodyError, UnknownSchemaIdError

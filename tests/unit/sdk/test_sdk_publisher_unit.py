@@ -1,5 +1,5 @@
 import pytest
-from fake_kafka import FakeProducer
+from fakes.kafka import FakeProducer
 
 from schemas.codec import AvroCodec
 from schemas.exceptions import EventValidationError

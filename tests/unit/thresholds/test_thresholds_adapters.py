@@ -20,7 +20,7 @@ EVIDENCE = "6f9b20bc-c253-4f52-b11c-dd1f78c25065"
 def _draft() -> AlertDraft:
     return AlertDraft(
         rule_id="safeguarding.operation-encompass",
-        severity="urgent",
+        severity="critical",
         child_ref="cr1_x",
         raised_at=AT,
         evidence_event_ids=(EVIDENCE,),
@@ -54,7 +54,7 @@ class TestStoredChild:
 
 class TestAlertRecords:
     def test_raised_alert_fits_the_contract(self):
-        """An urgent draft becomes a critical AlertRaised the codec accepts."""
+        """A critical draft becomes a critical AlertRaised the codec accepts."""
         record = raised_record(_draft(), DUE)
         assert record["severity"] == "critical"
         assert record["alert_id"] == alert_id("k1")

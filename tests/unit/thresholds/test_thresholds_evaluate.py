@@ -1,10 +1,10 @@
 import datetime as dt
-from importlib import resources
 from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
 
+from services.config.files import packaged_default
 from services.thresholds.domain.evaluate import apply_event
 from services.thresholds.domain.exceptions import EventFieldError, UnknownRegisterCodeError
 from services.thresholds.domain.rules import DEFAULT_RULES, rule_set_from_mappings
@@ -96,7 +96,7 @@ class TestCoolDown:
 
 
 def _with_override(override):
-    text = resources.files("services.thresholds.config").joinpath(DEFAULT_RULES).read_text()
+    text = packaged_default(DEFAULT_RULES).read_text(encoding="utf-8")
     return rule_set_from_mappings(yaml.safe_load(text), override)
 
 

@@ -1,9 +1,9 @@
 import datetime as dt
-from importlib import resources
 
 import pytest
 import yaml
 
+from services.config.files import packaged_default
 from services.thresholds.domain.evaluate import apply_event
 from services.thresholds.domain.exceptions import RuleConfigError
 from services.thresholds.domain.rules import (
@@ -28,7 +28,7 @@ rules:
 
 @pytest.fixture(scope="module")
 def defaults():
-    text = resources.files("services.thresholds.config").joinpath(DEFAULT_RULES).read_text()
+    text = packaged_default(DEFAULT_RULES).read_text(encoding="utf-8")
     return yaml.safe_load(text)
 
 

@@ -22,7 +22,7 @@ class TestOperationEncompass:
         """An incident late on Friday is due to the DSL by Monday 08:30."""
         (alert,) = _incident(child, dt.datetime(2026, 10, 9, 23, tzinfo=LONDON))
         assert alert.rule_id == ENCOMPASS
-        assert alert.severity == "urgent"
+        assert alert.severity == "critical"
         assert alert.due_by == dt.datetime(2026, 10, 12, 8, 30, tzinfo=LONDON)
         assert alert.recipients == (Recipient("designated-safeguarding-lead", "school-100001"),)
 

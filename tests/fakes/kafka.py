@@ -1,4 +1,4 @@
-"""A hand-written fake producer: records what it is given, answers like aiokafka."""
+"""A fake aiokafka producer: records what it is given, answers like aiokafka."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Sent:
+    """One record the fake producer was given, with the partition and offset it answered."""
+
     topic: str
     value: bytes | None
     key: bytes | None
@@ -18,6 +20,8 @@ class Sent:
 
 @dataclass
 class FakeProducer:
+    """Stands in for `AIOKafkaProducer`: every record lands on partition 0, in order."""
+
     sent: list[Sent] = field(default_factory=list)
 
     async def send(self, topic, value=None, key=None, headers=None):

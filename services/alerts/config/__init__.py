@@ -1,1 +1,0 @@
-"""Configuration files shipped with the alerts service."""

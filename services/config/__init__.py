@@ -1,0 +1,1 @@
+"""A deployment's configuration files: JOINEDUP_CONFIG_DIR first, packaged defaults second."""

@@ -1,0 +1,1 @@
+"""The packaged default of every configuration file (the example authority, Exampleshire)."""

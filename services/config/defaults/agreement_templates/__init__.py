@@ -1,0 +1,1 @@
+"""Sharing agreement templates for a new authority, one statutory purpose per file."""

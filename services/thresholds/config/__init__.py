@@ -1,1 +1,0 @@
-"""Packaged YAML defaults: rule thresholds and an example school calendar."""

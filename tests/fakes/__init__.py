@@ -1,0 +1,1 @@
+"""Hand-written fakes shared by every test tier (tests/ is on pytest's pythonpath)."""

@@ -1,0 +1,1 @@
+"""Rigs shared by the integration and e2e tiers: the project's own parts, run in this process."""
