@@ -30,6 +30,7 @@ from consent.domain import (
     SharingAgreement,
     load_policy_codes,
 )
+from consent.domain.agreement import CONDITIONS
 from consent.index import PolicyIndex
 from consent.rules import CompiledRule
 
@@ -40,13 +41,6 @@ BASELINE_DECISIONS = 3_000
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 EVENT_TYPES = [f"Event{n:02d}" for n in range(20)]
 CLASSES = ("identifying", "special-category", "contact", "operational")
-CONDITIONS = (
-    "recipient-has-child-on-roll",
-    "child-has-active-cp-plan",
-    "child-has-cin-plan",
-    "child-is-looked-after",
-    "recipient-is-lead-professional",
-)
 OTHERS = [
     ("la-social-care", "social-care"),
     ("la-education", "local-authority"),

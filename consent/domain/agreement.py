@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -37,6 +37,7 @@ EventTypes = Annotated[
 ]
 FieldNames = Annotated[frozenset[str], PlainSerializer(sorted, return_type=list[str])]
 DataClasses = Annotated[frozenset[DataClass], PlainSerializer(sorted, return_type=list[str])]
+CONDITIONS: tuple[Condition, ...] = get_args(Condition)
 Conditions = Annotated[frozenset[Condition], PlainSerializer(sorted, return_type=list[str])]
 
 

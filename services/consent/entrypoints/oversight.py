@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from consent.domain.agency import Agency
+from consent.domain.agreement import CONDITIONS
 from consent.domain.codes import load_policy_codes
 from consent.domain.event import DATA_CLASSES
 from services.audit.rows import audit_csv
@@ -21,13 +22,6 @@ from services.consent.runtime import RuntimeSlot
 from services.consent.users import User
 
 log = structlog.get_logger("joinedup.consent")
-CONDITIONS = (
-    "recipient-has-child-on-roll",
-    "child-has-active-cp-plan",
-    "child-has-cin-plan",
-    "child-is-looked-after",
-    "recipient-is-lead-professional",
-)
 
 
 class Reference(BaseModel):

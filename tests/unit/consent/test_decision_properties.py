@@ -13,16 +13,10 @@ from consent.domain import (
     Permit,
     load_policy_codes,
 )
+from consent.domain.agreement import CONDITIONS
 
 CLASSES = ("identifying", "special-category", "contact", "operational")
 FIELD_NAMES = ("school", "session", "register_code", "circumstances", "officer_contact", "x1")
-CONDITIONS = (
-    "recipient-has-child-on-roll",
-    "child-has-active-cp-plan",
-    "child-has-cin-plan",
-    "child-is-looked-after",
-    "recipient-is-lead-professional",
-)
 RECIPIENTS = ("la-education", "la-social-care", "school-100001", "virtual-school")
 
 
