@@ -131,13 +131,3 @@ ENVELOPE_ONLY: Final = frozenset(
         "UnscheduledCareAttendance",
     }
 )
-
-# Fields a row names that the contract does not carry yet: on the wire they are
-# always absent, so the rule falls back to its default.
-# TODO: add unexplained_absence_alert_sessions to the plan-started .avsc files.
-NOT_IN_SCHEMA_YET: Final = frozenset(
-    {
-        ("ChildProtectionPlanStarted", _ALERT_SESSIONS),
-        ("ChildInNeedPlanStarted", _ALERT_SESSIONS),
-    }
-)

@@ -26,7 +26,7 @@ class Source(RecordModel):
     """Who published the event."""
 
     agency: str = Field(
-        description="Agency id of the publisher (deploy/config/agencies.yaml).",
+        description="Agency id of the publisher (the deployment's agencies.yaml).",
     )
     system: str = Field(
         description="Name of the publishing case or management information system.",

@@ -62,6 +62,10 @@ class ChildInNeedPlanStarted(EventModel):
     primary_need: str = Field(
         description="Children in Need census primary need code N0-N9.",
     )
+    unexplained_absence_alert_sessions: int | None = Field(
+        None,
+        description="Unexplained absence sessions after which the child-in-need plan asks for an alert to the school and social worker; null: the rule's default (the first session).",
+    )
 
 
 class ChildProtectionPlanEnded(EventModel):
@@ -92,6 +96,10 @@ class ChildProtectionPlanStarted(EventModel):
     )
     category: str = Field(
         description="Initial category of abuse (schemas/codes/cp_categories.yaml).",
+    )
+    unexplained_absence_alert_sessions: int | None = Field(
+        None,
+        description="Unexplained absence sessions after which the child-protection plan asks for an alert to the school and social worker; null: the rule's default (the first session).",
     )
 
 

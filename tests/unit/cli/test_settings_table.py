@@ -138,7 +138,7 @@ class TestSecrets:
 class TestRendering:
     def test_paths_are_shown_relative_to_the_project_or_home(self):
         """A default path reads the same on every machine: project-relative or under ~."""
-        assert show_default(PROJECT_ROOT / "deploy" / "config") == "deploy/config"
+        assert show_default(PROJECT_ROOT / "docs" / "examples") == "docs/examples"
         assert show_default(Path.home() / ".cache" / "joinedup") == "~/.cache/joinedup"
         assert show_default(None) == "unset"
         assert show_default(True) == "true"
