@@ -11,6 +11,8 @@ import json
 import uuid
 from typing import Any
 
+from schemas.envelope import envelope, published_by
+
 DISCLOSED_EVENT_TYPE = "DisclosedEvent"
 
 
@@ -26,14 +28,14 @@ def disclosed_record(  # noqa: PLR0913 - every envelope field a sample may vary
 ) -> dict[str, Any]:
     """A DisclosedEvent of `event_type` for `recipient` carrying `fields`."""
     moment = occurred_at or dt.datetime.now(dt.UTC)
-    return {
-        "event_id": event_id or str(uuid.uuid4()),
-        "event_type": event_type,
-        "occurred_at": moment,
-        "recorded_at": moment,
-        "source": {"agency": source_agency, "system": "sample", "practitioner_role": None},
-        "child_ref": child_ref,
-        "correlation_id": None,
+    return envelope(
+        event_type,
+        event_id=event_id or str(uuid.uuid4()),
+        occurred_at=moment,
+        recorded_at=moment,
+        source=published_by(source_agency, "sample"),
+        child_ref=child_ref,
+    ) | {
         "recipient": recipient,
         "agreement_id": "isa-operation-encompass",
         "agreement_version": 1,

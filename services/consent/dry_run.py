@@ -17,13 +17,14 @@ from consent.decision import decide_disclosure
 from consent.domain.child import ChildState, Plan
 from consent.domain.directive import ConsentDirective
 from consent.domain.disclosure import Permit
-from consent.domain.event import ENVELOPE_OPERATIONAL_FIELDS, EventFacts
+from consent.domain.event import EventFacts
 from consent.index import PolicyIndex
+from schemas.envelope import ENVELOPE_NAME_SET
 from services.consent.exceptions import InvalidRequestError
 from services.consent.handlers import ConsentService
 
 DEFAULT_CHILD = "dry-run-child"
-ENVELOPE = ENVELOPE_OPERATIONAL_FIELDS | {"child_ref"}
+ENVELOPE = ENVELOPE_NAME_SET
 
 
 class DryRunRequest(BaseModel):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
 import httpx
+from fakes.agency_json import attendance_json
 
 from schemas.codec import AvroCodec
 from services.bus.reading import records_to_end
@@ -45,21 +44,7 @@ class Gateway:
 
 def attendance(agency: str, **overrides) -> dict:
     """A valid AttendanceMarked as an agency system would POST it."""
-    now = datetime.now(UTC) - timedelta(hours=1)
-    event = {
-        "event_id": str(uuid.uuid4()),
-        "event_type": "AttendanceMarked",
-        "occurred_at": now.isoformat(),
-        "recorded_at": now.isoformat(),
-        "source": {"agency": agency, "system": "sims", "practitioner_role": None},
-        "child_ref": "cr1_" + "a" * 32,
-        "school": agency,
-        "session_date": (now.date() - timedelta(days=1)).isoformat(),
-        "session": "AM",
-        "register_code": "N",
-    }
-    event.update(overrides)
-    return {k: v for k, v in event.items() if v is not ...}
+    return attendance_json(agency, **overrides)
 
 
 def write_publishers(path, *agencies: str) -> None:

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from confluent_kafka import Consumer, TopicPartition
 
 from schemas.codec import AvroCodec
@@ -36,16 +35,6 @@ def owns_partitions(worker: Worker) -> bool:
     return (
         "partitions assigned" in worker.log.read_text(errors="replace").rsplit("---- start", 1)[-1]
     )
-
-
-def write_agencies(path: Path, agencies: dict[str, str]) -> Path:
-    """An agency directory of `{id: kind}`."""
-    rows = [
-        {"id": agency, "kind": kind, "name": agency, "duty_contact": f"duty@{agency}.example"}
-        for agency, kind in agencies.items()
-    ]
-    path.write_text(yaml.safe_dump({"agencies": rows}))
-    return path
 
 
 @dataclass

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from rigs.agencies import write_agencies
 from stream_rig import (
     PARTITIONS,
     Feed,
@@ -29,7 +30,6 @@ from stream_rig import (
     publish,
     read_all,
     wait_until,
-    write_agencies,
 )
 
 from consent.domain import (

@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from rigs.agencies import write_agencies
 from stream_rig import (
     PARTITIONS,
     Rig,
@@ -29,7 +30,6 @@ from stream_rig import (
     publish,
     read_all,
     wait_until,
-    write_agencies,
 )
 
 from schemas.catalogue import Catalogue

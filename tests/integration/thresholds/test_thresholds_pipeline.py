@@ -15,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import yaml
+from rigs.agencies import write_agencies
 
 from schemas.codec import AvroCodec
 from schemas.samples import sample_event
@@ -43,32 +43,8 @@ class TestThresholdsPipeline:
         (acknowledged in time for one child, escalated for the other), a multi-agency match."""
         sfx = uuid.uuid4().hex[:8]
         school, social, police = f"school-{sfx}", f"social-{sfx}", f"police-{sfx}"
-        agencies = tmp_path / "agencies.yaml"
-        agencies.write_text(
-            yaml.safe_dump(
-                {
-                    "agencies": [
-                        {
-                            "id": school,
-                            "kind": "school",
-                            "name": "S",
-                            "duty_contact": "d@s.example",
-                        },
-                        {
-                            "id": social,
-                            "kind": "social-care",
-                            "name": "C",
-                            "duty_contact": "d@c.example",
-                        },
-                        {
-                            "id": police,
-                            "kind": "police",
-                            "name": "P",
-                            "duty_contact": "d@p.example",
-                        },
-                    ]
-                }
-            )
+        agencies = write_agencies(
+            tmp_path / "agencies.yaml", {school: "school", social: "social-care", police: "police"}
         )
         names = ThresholdsTopics(alerts=f"alerts-{sfx}", acknowledgements=f"acks-{sfx}")
         await ensure_topics(
