@@ -21,7 +21,6 @@ from typing import Any
 
 import yaml
 from confluent_kafka import OFFSET_BEGINNING, KafkaError, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient
 
 from consent.domain import AgencySelector, RecipientSelector, SharingAgreement
 from consent.records import agreement_record
@@ -132,6 +131,7 @@ def fast_producer(settings: BusSettings, **overrides: Any) -> Producer:
     return Producer(
         {
             "bootstrap.servers": settings.bootstrap,
+            **settings.client_security.librdkafka(),
             "enable.idempotence": True,
             "acks": "all",
             "linger.ms": 20,
@@ -229,7 +229,7 @@ class CommittedCounter:
 
 def delete_run_topics(settings: BusSettings, *suffixes: str) -> None:
     """Delete every topic whose name holds one of the runs' `suffixes` (uuid fragments)."""
-    admin = AdminClient({"bootstrap.servers": settings.bootstrap})
+    admin = rdkafka.admin_client(settings)
     names = [
         name
         for name in admin.list_topics(timeout=10).topics

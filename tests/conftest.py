@@ -58,9 +58,7 @@ def bus_settings() -> Iterator[BusSettings]:
     settings = BusSettings()
     if not settings.uses_local_broker:
         try:
-            _off_loop(
-                lambda: asyncio.run(probe_cluster(settings.bootstrap, settings.connect_timeout_s))
-            )
+            _off_loop(lambda: asyncio.run(probe_cluster(settings)))
         except JoinedUpError as exc:
             pytest.fail(f"integration tests need Kafka: {exc}", pytrace=False)
         yield settings
@@ -72,7 +70,13 @@ def bus_settings() -> Iterator[BusSettings]:
         pytest.fail(
             f"integration tests need Kafka; starting the local one failed: {exc}", pytrace=False
         )
-    yield settings
+    # The broker's start wrote its admin principal's client file: every client of the
+    # session, and every process a test starts, authenticates with it.
+    settings = BusSettings()
+    with pytest.MonkeyPatch.context() as environment:
+        if settings.client_file is not None:
+            environment.setenv("JOINEDUP_KAFKA_CLIENT_FILE", str(settings.client_file))
+        yield settings
     if started:
         _off_loop(broker.stop)
 

@@ -18,6 +18,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from confluent_kafka import KafkaError, Message, Producer
@@ -120,13 +121,24 @@ def reporter(event_type: str, failures: list[str]) -> Callable[[KafkaError | Non
     return report
 
 
-def publish(bootstrap: str, registry_url: str, agency: str, count: int, child_ref: str) -> int:
+def client_properties(path: str | None) -> dict[str, str]:
+    """The agency principal's Kafka client properties (security.protocol, sasl.*, ssl.*)."""
+    if not path:
+        return {}
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    pairs = (line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
+def publish(args: argparse.Namespace) -> int:
     """Publish the example events; return the exit status (0: every record acknowledged)."""
-    registry = SchemaRegistryClient({"url": registry_url})
+    agency, child_ref = args.agency, args.child_ref
+    registry = SchemaRegistryClient({"url": args.registry})
     serializers = {event_type: serializer_for(registry, event_type) for event_type in EVENT_TYPES}
     producer = Producer(
         {
-            "bootstrap.servers": bootstrap,
+            "bootstrap.servers": args.bootstrap,
+            **client_properties(args.client_file),
             "enable.idempotence": True,
             "acks": "all",
             # Java's partitioner: a child's records share a partition with the ones
@@ -137,7 +149,7 @@ def publish(bootstrap: str, registry_url: str, agency: str, count: int, child_re
     topic = f"ingest.{agency}"
     context = SerializationContext(topic, MessageField.VALUE)
     failures: list[str] = []
-    for event in events(agency, child_ref, count):
+    for event in events(agency, child_ref, args.count):
         event_type = event["event_type"]
         producer.produce(
             topic,
@@ -174,8 +186,13 @@ def main() -> int:
         default=EXAMPLE_CHILD_REF,
         help="the child's child_ref, as the gateway's POST /v1/identity/resolve answered",
     )
-    args = parser.parse_args()
-    return publish(args.bootstrap, args.registry, args.agency, args.count, args.child_ref)
+    parser.add_argument(
+        "--client-file",
+        default=os.environ.get("JOINEDUP_KAFKA_CLIENT_FILE", ""),
+        help="the agency's Kafka client properties: SASL_SSL user, password and CA "
+        "(default: JOINEDUP_KAFKA_CLIENT_FILE)",
+    )
+    return publish(parser.parse_args())
 
 
 if __name__ == "__main__":

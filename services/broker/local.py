@@ -235,7 +235,7 @@ class LocalBroker:
                 )
             try:
                 _wait_for_port(self._settings.broker_port)
-                asyncio.run(probe_cluster(self.bootstrap, timeout_s=2.0))
+                asyncio.run(probe_cluster(self._settings, 2.0, bootstrap=self.bootstrap))
                 return True, time.monotonic() - began
             except (BrokerUnreachableError, OSError):
                 if time.monotonic() > deadline:
@@ -268,7 +268,7 @@ class LocalBroker:
                 running=False, pid=None, bootstrap=self.bootstrap, message="not running"
             )
         try:
-            asyncio.run(probe_cluster(self.bootstrap, timeout_s=3.0))
+            asyncio.run(probe_cluster(self._settings, 3.0, bootstrap=self.bootstrap))
         except BrokerUnreachableError:
             return BrokerStatus(
                 running=False,

@@ -31,6 +31,16 @@ def build_faust_app(settings: BusSettings, app_id: str, **overrides: Any) -> fau
         # Faust's default is `<app id>-data` in the working directory: keep it under home.
         "datadir": str(settings.home / "faust" / "{conf.name}"),
     }
+    security = settings.client_security
+    if security.uses_sasl:
+        options["broker_credentials"] = faust.SASLCredentials(
+            username=security.username,
+            password=security.password.get_secret_value() if security.password else None,
+            mechanism=security.mechanism,
+            ssl_context=security.ssl_context(),
+        )
+    elif security.uses_tls:
+        options["broker_credentials"] = security.ssl_context()
     options.update(overrides)
     (settings.home / "faust").mkdir(parents=True, exist_ok=True)
     return faust.App(app_id, **options)

@@ -21,6 +21,7 @@ def build_producer(settings: BusSettings, **overrides: Any) -> AIOKafkaProducer:
     """An idempotent producer (acks=all) for the configured cluster."""
     options: dict[str, Any] = {
         "bootstrap_servers": settings.bootstrap,
+        **settings.client_security.aiokafka(),
         "enable_idempotence": True,
         "acks": "all",
         "linger_ms": 5,
@@ -34,6 +35,7 @@ def build_consumer(settings: BusSettings, *topic_names: str, **overrides: Any) -
     """A consumer reading committed records only, from the earliest offset by default."""
     options: dict[str, Any] = {
         "bootstrap_servers": settings.bootstrap,
+        **settings.client_security.aiokafka(),
         "auto_offset_reset": "earliest",
         "isolation_level": "read_committed",
         "enable_auto_commit": False,
@@ -50,13 +52,23 @@ def build_admin(settings: BusSettings) -> AIOKafkaAdminClient:
     return AIOKafkaAdminClient(
         bootstrap_servers=settings.bootstrap,
         request_timeout_ms=int(settings.connect_timeout_s * 1000),
+        **settings.client_security.aiokafka(),
     )
 
 
-async def probe_cluster(bootstrap: str, timeout_s: float = 8.0) -> int:
-    """Return the number of brokers answering a metadata request, or raise a clear error."""
+async def probe_cluster(
+    settings: BusSettings, timeout_s: float | None = None, *, bootstrap: str | None = None
+) -> int:
+    """Return the number of brokers answering a metadata request, or raise a clear error.
+
+    `bootstrap` replaces the settings' address (the local broker probes its own port).
+    """
+    bootstrap = bootstrap or settings.bootstrap
+    timeout_s = settings.connect_timeout_s if timeout_s is None else timeout_s
     admin = AIOKafkaAdminClient(
-        bootstrap_servers=bootstrap, request_timeout_ms=int(timeout_s * 1000)
+        bootstrap_servers=bootstrap,
+        request_timeout_ms=int(timeout_s * 1000),
+        **settings.client_security.aiokafka(),
     )
     try:
         async with asyncio.timeout(timeout_s):

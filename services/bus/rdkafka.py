@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from confluent_kafka import Consumer, Producer
+from confluent_kafka.admin import AdminClient
 
 from services.bus.settings import BusSettings
 
@@ -25,6 +26,7 @@ def _common(settings: BusSettings) -> dict[str, Any]:
     common: dict[str, Any] = {
         "bootstrap.servers": settings.bootstrap,
         "socket.connection.setup.timeout.ms": int(settings.connect_timeout_s * 1000),
+        **settings.client_security.librdkafka(),
     }
     if settings.rdkafka_debug:
         common["debug"] = settings.rdkafka_debug
@@ -94,3 +96,8 @@ def transactional_producer(
         **overrides,
     }
     return Producer(config)
+
+
+def admin_client(settings: BusSettings, **overrides: Any) -> AdminClient:
+    """An admin client (topics, ACLs, SCRAM credentials) as the settings' principal."""
+    return AdminClient({**_common(settings), **overrides})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -9,6 +10,13 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.bus.exceptions import SettingsError
+from services.bus.security import (
+    ClientSecurity,
+    SaslMechanism,
+    SecurityProtocol,
+    read_client_file,
+    security_from,
+)
 
 Mode = Literal["development", "production"]
 ProcessingGuarantee = Literal["at-least-once", "exactly-once"]
@@ -69,6 +77,36 @@ class BusSettings(BaseSettings):
     rdkafka_debug: str | None = Field(
         default=None, description="librdkafka debug contexts for the processors (e.g. eos,cgrp)."
     )
+    kafka_client_file: Path | None = Field(
+        default=None,
+        description="Kafka client properties of this process's principal (security.protocol, "
+        "sasl.*, ssl.ca.location), as `broker start` writes them; unset with the local broker: "
+        "its admin principal's file.",
+    )
+    security_protocol: SecurityProtocol | None = Field(
+        default=None, description="Overrides the client file's security.protocol."
+    )
+    sasl_mechanism: SaslMechanism | None = Field(
+        default=None, description="Overrides the client file's sasl.mechanism (SCRAM-SHA-512)."
+    )
+    sasl_username: str | None = Field(
+        default=None, description="Overrides the client file's sasl.username."
+    )
+    sasl_password: SecretStr | None = Field(
+        default=None, description="Overrides the client file's sasl.password."
+    )
+    ssl_ca_file: Path | None = Field(
+        default=None, description="CA certificates (PEM) the client trusts for the cluster."
+    )
+    ssl_cert_file: Path | None = Field(
+        default=None, description="Client certificate (PEM) for mutual TLS."
+    )
+    ssl_key_file: Path | None = Field(default=None, description="Client certificate's key (PEM).")
+    allow_plaintext: bool = Field(
+        default=False,
+        description="Let production mode connect without TLS and authentication (never for "
+        "children's data on a shared network).",
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> BusSettings:
@@ -77,7 +115,44 @@ class BusSettings(BaseSettings):
         ):
             msg = "JOINEDUP_CHILD_REF_KEY must be set to a real secret in production mode"
             raise SettingsError(msg)
+        if (
+            self.mode == "production"
+            and not self.allow_plaintext
+            and not self.client_security.encrypted_and_authenticated
+        ):
+            msg = (
+                f"production mode refuses security.protocol {self.client_security.protocol}: "
+                "use SASL_SSL (or SSL with a client certificate), or set "
+                "JOINEDUP_ALLOW_PLAINTEXT=true"
+            )
+            raise SettingsError(msg)
         return self
+
+    @property
+    def client_file(self) -> Path | None:
+        """The client properties file in force: the setting, else the local broker's admin's."""
+        if self.kafka_client_file is not None or not self.uses_local_broker:
+            return self.kafka_client_file
+        local_admin = self.data_dir / "security" / "clients" / "admin.properties"
+        return local_admin if local_admin.is_file() else None
+
+    @cached_property
+    def client_security(self) -> ClientSecurity:
+        """How this process's clients authenticate: the client file, then the settings over it."""
+        source = self.client_file
+        properties = read_client_file(source) if source is not None else {}
+        return security_from(
+            properties,
+            {
+                "protocol": self.security_protocol,
+                "mechanism": self.sasl_mechanism,
+                "username": self.sasl_username,
+                "password": self.sasl_password,
+                "ca_file": self.ssl_ca_file,
+                "cert_file": self.ssl_cert_file,
+                "key_file": self.ssl_key_file,
+            },
+        )
 
     @property
     def uses_local_broker(self) -> bool:

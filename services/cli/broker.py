@@ -19,7 +19,7 @@ console = Console(stderr=True)
 def _external(settings: BusSettings) -> bool:
     if settings.uses_local_broker:
         return False
-    count = asyncio.run(probe_cluster(settings.bootstrap, settings.connect_timeout_s))
+    count = asyncio.run(probe_cluster(settings))
     console.print(
         f"JOINEDUP_BOOTSTRAP_SERVERS is set: using the cluster at {settings.bootstrap} "
         f"({count} broker(s) answering); the local broker is not used."

@@ -22,7 +22,7 @@ def ensure_broker(settings: BusSettings) -> None:
         note = f"started in {seconds:.1f}s" if started else "already running"
         console.print(f"Kafka broker at {settings.bootstrap} ({note})")
     else:
-        asyncio.run(probe_cluster(settings.bootstrap, settings.connect_timeout_s))
+        asyncio.run(probe_cluster(settings))
         console.print(f"Using the Kafka cluster at {settings.bootstrap}")
 
 

@@ -48,7 +48,7 @@ def worker(  # noqa: PLR0913, PLR0917 - one option per topic an operator may ren
 
     configure_logging()
     settings = BusSettings()
-    asyncio.run(probe_cluster(settings.bootstrap, settings.connect_timeout_s))
+    asyncio.run(probe_cluster(settings))
     directory = agencies or config_file(settings, "agencies.yaml")
     names = RouterTopics(
         alerts=alerts_topic,

@@ -56,7 +56,7 @@ def worker(  # noqa: PLR0913, PLR0917 - one option per deployment choice
 
     configure_logging()
     settings = BusSettings()
-    asyncio.run(probe_cluster(settings.bootstrap, settings.connect_timeout_s))
+    asyncio.run(probe_cluster(settings))
     slot = claim_instance(settings.home, app_id, instance)
     built = build_thresholds(
         settings,

@@ -50,7 +50,7 @@ class RouterWorker:
 
     async def run(self) -> None:
         """Follow the agreements; once caught up, route until `stopping` is set."""
-        await probe_cluster(self.settings.bootstrap, self.settings.connect_timeout_s)
+        await probe_cluster(self.settings)
         await ensure_topics(self.settings, [self.processor.changelog])
         feed = asyncio.create_task(self.parts.policy.follow(), name="agreement-feed")
         ready = asyncio.create_task(self.parts.policy.ready.wait())

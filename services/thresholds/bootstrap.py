@@ -47,7 +47,7 @@ class ThresholdsWorker:
 
     async def run(self) -> None:
         """Create the topics it uses if needed, then process until stopped."""
-        await probe_cluster(self.settings.bootstrap, self.settings.connect_timeout_s)
+        await probe_cluster(self.settings)
         await ensure_topics(self.settings, [self.processor.changelog, *self._topics])
         await self.loop.run()
 

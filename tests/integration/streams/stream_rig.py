@@ -25,6 +25,7 @@ from schemas.codec import AvroCodec
 from services.bus import topics
 from services.bus.kafka import build_producer
 from services.bus.partition_reader import records_to_end
+from services.bus.rdkafka import reader
 from services.bus.settings import BusSettings
 
 PARTITIONS = 6
@@ -173,7 +174,7 @@ async def publish(
 
 def read_all(settings: BusSettings, topic: str, codec: AvroCodec) -> list[dict[str, Any]]:
     """Every committed record of `topic`, decoded."""
-    consumer = Consumer({"bootstrap.servers": settings.bootstrap, "group.id": "rig-meta"})
+    consumer = reader(settings)
     try:
         count = len(consumer.list_topics(topic, timeout=10).topics[topic].partitions)
     finally:
@@ -200,6 +201,7 @@ def group_progress(settings: BusSettings, group: str, sources: list[str]) -> tup
     consumer = Consumer(
         {
             "bootstrap.servers": settings.bootstrap,
+            **settings.client_security.librdkafka(),
             "group.id": group,
             "isolation.level": "read_committed",
             "enable.auto.commit": False,
