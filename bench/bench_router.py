@@ -212,9 +212,8 @@ def show(label: str, timing: Timing) -> None:
     )
 
 
-async def main(n: int) -> None:
-    configure_logging("WARNING")
-    settings = BusSettings()
+async def measure(settings: BusSettings, n: int) -> tuple[Timing, Timing, Timing, int, LoopStats]:
+    """A, B and R on `n` fresh events of one run's topics, deleted afterwards."""
     suffix = uuid.uuid4().hex[:8]
     schemas = InMemorySchemaSource()
     codec = AvroCodec(schemas)
@@ -237,6 +236,13 @@ async def main(n: int) -> None:
             r, audit_bytes, stats = await route(rig, schemas, n)
         finally:
             delete_run_topics(settings, suffix)
+    return a, b, r, audit_bytes, stats
+
+
+async def main(n: int) -> None:
+    configure_logging("WARNING")
+    settings = BusSettings()
+    a, b, r, audit_bytes, stats = await measure(settings, n)
 
     ratios = {"router/A": a.seconds / r.seconds, "router/B": b.seconds / r.seconds}
     print(f"events: {n:,}; 3 partitions; 3 recipients; audit on (3 decisions per event)")

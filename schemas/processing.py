@@ -13,7 +13,7 @@ event types they read and which fields hold what. A row says:
 - `fields`: the schema field holding each value the processors read, by role.
 
 Adding an event type: its .avsc, plus a row here (or its name in ENVELOPE_ONLY).
-tests/unit/schemas/test_processing_table.py checks every catalogue event type
+tests/unit/contract/test_processing_table.py checks every catalogue event type
 is in one of the two, and that every field a row names is in its schema.
 """
 

@@ -32,7 +32,9 @@ class TestBusSettings:
 
     def test_production_accepts_a_real_key(self):
         """Production mode with a real key is accepted and the key stays secret in repr."""
-        settings = BusSettings(mode="production", child_ref_key=SecretStr("k" * 32))
+        settings = BusSettings(
+            mode="production", child_ref_key=SecretStr("k" * 32), allow_plaintext=True
+        )
         assert "kkkk" not in repr(settings)
 
     def test_settings_are_frozen(self):

@@ -30,7 +30,9 @@ REAL_KEY = SecretStr("k" * 32)
 
 
 def production(config_dir: Path | None) -> BusSettings:
-    return BusSettings(mode="production", child_ref_key=REAL_KEY, config_dir=config_dir)
+    return BusSettings(
+        mode="production", child_ref_key=REAL_KEY, config_dir=config_dir, allow_plaintext=True
+    )
 
 
 class TestConfigFile:

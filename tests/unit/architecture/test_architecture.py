@@ -6,7 +6,7 @@ import ast
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 TOP_LEVEL = ("services", "schemas", "consent")
 EXCEPTION_ROOT = "services/exceptions.py"
 
@@ -112,3 +112,15 @@ def test_the_rule_catches_an_upward_import(tmp_path: Path):
     assert violations("consent.sneaky", source, table) == [
         "consent.sneaky imports services.router.stage (consent may import ['schemas'])"
     ]
+
+
+def test_no_test_folder_is_named_like_a_package():
+    """A test folder named `consent` or `schemas` would shadow the package when pytest puts
+    its parent on sys.path (the editable install's finder comes after the path finder)."""
+    clashes = sorted(
+        str(folder.relative_to(ROOT))
+        for folder in (ROOT / "tests").rglob("*")
+        if folder.is_dir() and folder.name in TOP_LEVEL
+    )
+
+    assert clashes == []
