@@ -13,3 +13,7 @@ class MissingToolError(BrokerError):
 
 class BrokerPortError(BrokerError):
     """Raised when the broker and controller ports are equal or in the OS's ephemeral range."""
+
+
+class BrokerSecurityError(BrokerError):
+    """Raised when the data dir's security files or mode do not match the settings."""

@@ -4,12 +4,13 @@ Recipe (DESIGN.md, "Kafka without Docker"): `mvn dependency:copy-dependencies`
 on deploy/local/pom.xml caches the jars once; `kafka.tools.StorageTool format
 --standalone` formats the data dir on first start; `kafka.Kafka` runs a single
 combined broker+controller bound to 127.0.0.1. The process is tracked by a pid
-file so `stop` only ever stops what `start` started.
+file so `stop` only ever stops what `start` started. By default the broker is
+secured (storage.py, security_files.py): SASL_SSL with SCRAM users made at
+format time, ACLs enforced, and a controller that only the broker reaches.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import os
 import re
@@ -22,15 +23,24 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.broker.exceptions import BrokerError, BrokerPortError, MissingToolError
+from services.broker.exceptions import BrokerError, MissingToolError
+from services.broker.ports import check_ports, ephemeral_port_range
+from services.broker.probe import probe_local_broker
+from services.broker.security_files import ensure_material
+from services.broker.storage import (
+    DEPLOY_DIR,
+    SECURED,
+    check_security_state,
+    is_formatted,
+    record_security,
+    scram_arguments,
+    security_in_force,
+    write_properties,
+)
 from services.bus.exceptions import BrokerUnreachableError
-from services.bus.kafka import probe_cluster
 from services.bus.settings import BusSettings
 
-DEPLOY_DIR = Path(__file__).resolve().parents[2] / "deploy" / "local"
 MIN_JAVA = 17
-EPHEMERAL_PORTS_FILE = Path("/proc/sys/net/ipv4/ip_local_port_range")
-EPHEMERAL_PORTS_FALLBACK = (32768, 60999)  # Linux's default, used where the file is missing
 
 
 @dataclass(frozen=True)
@@ -69,43 +79,6 @@ def _check_java(java: str) -> None:
     found = re.search(r'version "(\d+)', out)
     if found is None or int(found.group(1)) < MIN_JAVA:
         raise MissingToolError(f"Java {MIN_JAVA}+ is needed to run Kafka; found: {out.strip()}")
-
-
-def ephemeral_port_range(source: Path = EPHEMERAL_PORTS_FILE) -> tuple[int, int]:
-    """The OS's ephemeral (client socket) port range, lowest and highest inclusive."""
-    try:
-        low, high = (int(part) for part in source.read_text(encoding="ascii").split())
-    except (OSError, ValueError):
-        return EPHEMERAL_PORTS_FALLBACK
-    return low, high
-
-
-def check_ports(settings: BusSettings, ephemeral: tuple[int, int]) -> None:
-    """Refuse broker and controller ports that are equal or inside the `ephemeral` range."""
-    broker, controller = settings.broker_port, settings.controller_port
-    if broker == controller:
-        raise BrokerPortError(
-            f"JOINEDUP_BROKER_CONTROLLER_PORT equals JOINEDUP_BROKER_PORT ({broker}), but the "
-            "broker and its KRaft controller need a port each: set JOINEDUP_BROKER_CONTROLLER_PORT "
-            "to another port"
-        )
-    controller_name = "JOINEDUP_BROKER_CONTROLLER_PORT"
-    if settings.broker_controller_port is None:
-        controller_name = (
-            "the controller port (JOINEDUP_BROKER_PORT + 1 while JOINEDUP_BROKER_CONTROLLER_PORT "
-            "is unset)"
-        )
-    low, high = ephemeral
-    for name, port, setting in (
-        ("JOINEDUP_BROKER_PORT", broker, "JOINEDUP_BROKER_PORT"),
-        (controller_name, controller, "JOINEDUP_BROKER_CONTROLLER_PORT"),
-    ):
-        if low <= port <= high:
-            raise BrokerPortError(
-                f"{name} is {port}, inside the OS's ephemeral port range {low}-{high} where "
-                "client sockets can take it while the broker is down: "
-                f"set {setting} to a port outside {low}-{high}"
-            )
 
 
 def _wait_for_port(port: int) -> None:
@@ -174,17 +147,12 @@ class LocalBroker:
         ]
 
     def _write_properties(self) -> None:
-        template = (DEPLOY_DIR / "server.properties").read_text(encoding="utf-8")
-        text = template.format(
-            port=self._settings.broker_port,
-            controller_port=self._settings.controller_port,
-            log_dirs=self.data_dir / "kraft",
-        )
-        self.properties.write_text(text, encoding="utf-8")
+        write_properties(self._settings, self.properties)
 
     def _format_once(self) -> None:
-        if (self.data_dir / "kraft" / "meta.properties").exists():
+        if is_formatted(self._settings):
             return
+        record_security(self._settings)
         cmd = self._java(
             "kafka.tools.StorageTool",
             "format",
@@ -193,6 +161,7 @@ class LocalBroker:
             f"--cluster-id={base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip('=')}",
             "-c",
             str(self.properties),
+            *scram_arguments(self._settings),
         )
         result = subprocess.run(cmd, capture_output=True, text=True, check=False)  # noqa: S603
         if result.returncode != 0:
@@ -216,6 +185,9 @@ class LocalBroker:
         _check_java(_require_tool("java"))
         self.install()
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        check_security_state(self._settings)
+        if security_in_force(self._settings) == SECURED:
+            ensure_material(self._settings)
         self._write_properties()
         self._format_once()
         with self.log_file.open("ab") as out:
@@ -235,7 +207,7 @@ class LocalBroker:
                 )
             try:
                 _wait_for_port(self._settings.broker_port)
-                asyncio.run(probe_cluster(self._settings, 2.0, bootstrap=self.bootstrap))
+                probe_local_broker(self._settings, timeout_s=2.0)
                 return True, time.monotonic() - began
             except (BrokerUnreachableError, OSError):
                 if time.monotonic() > deadline:
@@ -268,7 +240,7 @@ class LocalBroker:
                 running=False, pid=None, bootstrap=self.bootstrap, message="not running"
             )
         try:
-            asyncio.run(probe_cluster(self._settings, 3.0, bootstrap=self.bootstrap))
+            probe_local_broker(self._settings, timeout_s=3.0)
         except BrokerUnreachableError:
             return BrokerStatus(
                 running=False,

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 from aiokafka.partitioner import DefaultPartitioner
 
-from services.bus import topics
+from services.bus import rdkafka, topic_admin, topics
 from services.bus.exceptions import BrokerUnreachableError
 from services.bus.settings import BusSettings
 
@@ -87,33 +85,20 @@ async def probe_cluster(
 
 
 async def ensure_topics(settings: BusSettings, names: list[str]) -> None:
-    """Create topics that do not exist yet, and keep every topic at its policy (topic_config)."""
-    admin = build_admin(settings)
-    await admin.start()
-    try:
-        existing = set(await admin.list_topics())
-        wanted = [
-            NewTopic(
-                name,
-                num_partitions=1 if name == topics.SCHEMAS else settings.default_partitions,
-                replication_factor=settings.replication_factor,
-                topic_configs=topics.topic_config(name),
-            )
-            for name in names
-            if name not in existing
-        ]
-        if wanted:
-            with contextlib.suppress(TopicAlreadyExistsError):  # a concurrent creator won
-                await admin.create_topics(wanted)
-        governed = [
-            ConfigResource(ConfigResourceType.TOPIC, name, topics.topic_config(name))
-            for name in names
-            if name in existing and topics.topic_config(name)
-        ]
-        if governed:  # a topic made before its policy was set (e.g. a delete-policy changelog)
-            await admin.alter_configs(governed)
-    finally:
-        await admin.close()
+    """Create the topics of `names` that do not exist yet, as the topic policy says.
+
+    Existing topics are left as they are: `joinedup topics apply` reconciles
+    them with the policy. A principal that may not create a missing topic gets
+    TopicCreationRefusedError, which names that command.
+    """
+    await asyncio.to_thread(_ensure_topics, settings, list(names))
+
+
+def _ensure_topics(settings: BusSettings, names: list[str]) -> None:
+    admin = rdkafka.admin_client(settings)
+    existing = topic_admin.existing_topics(admin, settings)
+    missing = sorted({name for name in names if name not in existing})
+    topic_admin.create_topics(admin, settings, [topics.topic_spec(n, settings) for n in missing])
 
 
 def partition_for(child_ref: str, partitions: int) -> int:

@@ -58,6 +58,11 @@ class BusSettings(BaseSettings):
         description="Local broker's KRaft controller port; unset means broker_port + 1.",
     )
     broker_heap: str = Field(default="512m", description="Local broker's Java heap size.")
+    broker_security: Literal["sasl_ssl", "plaintext"] = Field(
+        default="sasl_ssl",
+        description="Local broker's listeners, fixed when its data dir is formatted: `sasl_ssl` "
+        "(TLS, SCRAM-SHA-512, ACLs) or `plaintext` (no security, for debugging).",
+    )
     registry_url: str = Field(
         default="http://127.0.0.1:18081",
         description="Schema registry every client uses; `registry serve` binds its host and port.",
@@ -74,6 +79,16 @@ class BusSettings(BaseSettings):
     )
     replication_factor: int = Field(default=1, description="Replication factor of new topics.")
     default_partitions: int = Field(default=3, description="Partitions of new topics.")
+    min_insync_replicas: int = Field(
+        default=1,
+        description="Replicas that must have a write before it is acknowledged (acks=all), per "
+        "topic; at most the replication factor (2 with 3 replicas in production).",
+    )
+    topic_policy_file: Path | None = Field(
+        default=None,
+        description="The operator's topic policy (partitions, retention, compaction per topic "
+        "family, YAML); unset means the packaged services/bus/topic_policy.yaml.",
+    )
     rdkafka_debug: str | None = Field(
         default=None, description="librdkafka debug contexts for the processors (e.g. eos,cgrp)."
     )

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 
+from services.bus.settings import BusSettings
+from services.bus.topic_policy import TopicSpec, topic_policy
+
 AUDIT_DISCLOSURES = "audit.disclosures"
 ALERTS_RAISED = "alerts.raised"
 ALERTS_ACKNOWLEDGED = "alerts.acknowledged"
@@ -16,9 +19,11 @@ CONSENT_DIRECTIVES = "consent.directives"
 IDENTITY_LINKS = "identity.links"
 SCHEMAS = "_schemas"
 
-COMPACTED = frozenset({CONSENT_AGREEMENTS, CONSENT_DIRECTIVES, IDENTITY_LINKS, SCHEMAS})
-KEPT_FOREVER = frozenset({AUDIT_DISCLOSURES})
 CHANGELOG_SUFFIX = "-children"
+INGEST_PREFIX = "ingest."
+VIEW_PREFIX = "view."
+CONSENT_PREFIX = "consent."
+DEADLETTER_PREFIX = "deadletter."
 
 INGEST_PATTERN = r"^ingest\..+"
 
@@ -34,13 +39,13 @@ def check_agency_id(agency: str) -> str:
 
 
 def ingest(agency: str) -> str:
-    """Topic an agency publishes to (ACLs let only that agency write it)."""
-    return f"ingest.{check_agency_id(agency)}"
+    """Topic of what an agency publishes (ACLs let only the gateway write it, on its behalf)."""
+    return f"{INGEST_PREFIX}{check_agency_id(agency)}"
 
 
 def view(agency: str) -> str:
-    """Topic holding what an agency may see, redacted (ACLs let only that agency read it)."""
-    return f"view.{check_agency_id(agency)}"
+    """What an agency may see, redacted (of all agencies, ACLs let only this one read it)."""
+    return f"{VIEW_PREFIX}{check_agency_id(agency)}"
 
 
 def changelog(app_id: str) -> str:
@@ -48,20 +53,23 @@ def changelog(app_id: str) -> str:
     return f"{app_id}{CHANGELOG_SUFFIX}"
 
 
-def topic_config(name: str) -> dict[str, str]:
-    """Broker settings a topic is created with (and kept at).
+def topic_config(name: str, settings: BusSettings | None = None) -> dict[str, str]:
+    """Kafka configs a topic is created with and kept at: its family's in the topic policy.
 
-    Compacted topics keep the latest value per key for ever (consent rules,
-    identity links, state changelogs: a worker restored after months must see
-    a roll membership from September). The audit trail is never expired.
+    The policy (services/bus/topic_policy.py) is the packaged one, or the
+    operator's JOINEDUP_TOPIC_POLICY_FILE when `settings` name one. Compacted
+    topics keep the latest value per key for ever (consent rules, identity
+    links, state changelogs: a worker restored after months must see a roll
+    membership from September). The audit trail is never expired.
     """
-    if name in COMPACTED or name.endswith(CHANGELOG_SUFFIX):
-        return {"cleanup.policy": "compact"}
-    if name in KEPT_FOREVER:
-        return {"retention.ms": "-1", "retention.bytes": "-1"}
-    return {}
+    return topic_policy(settings).config(name)
+
+
+def topic_spec(name: str, settings: BusSettings) -> TopicSpec:
+    """Partitions, replicas and configs of a topic on the settings' cluster (the policy's)."""
+    return topic_policy(settings).spec(name, settings)
 
 
 def deadletter(source: str) -> str:
     """Topic for what could not be processed from `source`, with the reason in headers."""
-    return f"deadletter.{source}"
+    return f"{DEADLETTER_PREFIX}{source}"

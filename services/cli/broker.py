@@ -9,8 +9,11 @@ import typer
 from rich.console import Console
 
 from services.broker.local import LocalBroker
+from services.broker.security_files import ADMIN, client_file
+from services.broker.storage import SECURED, is_unrecorded_plaintext, recorded_security
 from services.bus.kafka import probe_cluster
 from services.bus.settings import BusSettings
+from services.governance.handlers import prepare_local_broker
 
 broker_app = typer.Typer(help="Run a local Apache Kafka broker (no Docker needed).")
 console = Console(stderr=True)
@@ -27,6 +30,20 @@ def _external(settings: BusSettings) -> bool:
     return True
 
 
+def _security_note(settings: BusSettings) -> str:
+    if recorded_security(settings) == SECURED:
+        return (
+            "SASL_SSL with SCRAM-SHA-512; the admin's client settings (kcat -F, confluent-kafka): "
+            f"{client_file(settings, ADMIN)}"
+        )
+    if is_unrecorded_plaintext(settings):
+        return (
+            f"PLAINTEXT: {settings.data_dir} was formatted before the broker was secured by "
+            "default and keeps running as it was; remove it and start again for SASL_SSL"
+        )
+    return "PLAINTEXT: no TLS, no authentication, no ACLs (JOINEDUP_BROKER_SECURITY=plaintext)"
+
+
 @broker_app.command()
 def start() -> None:
     """Start the local broker (fetching its jars on first use) and wait until it answers."""
@@ -40,6 +57,9 @@ def start() -> None:
         console.print(f"Kafka broker ready at {broker.bootstrap} (started in {seconds:.1f}s)")
     else:
         console.print(f"Kafka broker already running at {broker.bootstrap}: nothing to do")
+    console.print(_security_note(settings))
+    for line in prepare_local_broker(BusSettings()):  # fresh: the admin's file exists now
+        console.print(line, highlight=False)
 
 
 @broker_app.command()

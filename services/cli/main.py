@@ -7,6 +7,7 @@ import sys
 import typer
 from rich.console import Console
 
+from services.cli.acl import acl_app
 from services.cli.alerts import alerts_app
 from services.cli.broker import broker_app
 from services.cli.consent import consent_app
@@ -19,6 +20,7 @@ from services.cli.schemas import schemas_app
 from services.cli.settings import settings
 from services.cli.smoke import smoke_app
 from services.cli.thresholds import thresholds_app
+from services.cli.topics import topics_app
 from services.exceptions import JoinedUpError
 
 app = typer.Typer(
@@ -36,6 +38,8 @@ app.add_typer(router_app, name="router")
 app.add_typer(consent_app, name="consent")
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(thresholds_app, name="thresholds")
+app.add_typer(topics_app, name="topics")
+app.add_typer(acl_app, name="acl")
 app.command()(demo)
 app.command()(settings)
 

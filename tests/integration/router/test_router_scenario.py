@@ -181,6 +181,7 @@ class TestRouterScenario:
             )
 
         app_id = unique_name("router")
+        await ensure_topics(bus_settings, [f"{app_id}-children"])  # no topic is auto-created
         changelog = build_consumer(bus_settings, f"{app_id}-children", group_id=None)
         await changelog.start()
 
@@ -216,7 +217,6 @@ class TestRouterScenario:
                     audited.extend(codec.decode(r.value) for r in records)
             assert len(audited) >= count, f"router audited {len(audited)} of {count}"
 
-        await ensure_topics(bus_settings, [f"{app_id}-children"])
         router = build_router(bus_settings, source, agencies, app_id=app_id, router_topics=names)
         running = asyncio.create_task(router.run())
         try:

@@ -5,12 +5,8 @@ from __future__ import annotations
 import pytest
 
 from services.broker.exceptions import BrokerPortError
-from services.broker.local import (
-    EPHEMERAL_PORTS_FALLBACK,
-    LocalBroker,
-    check_ports,
-    ephemeral_port_range,
-)
+from services.broker.local import LocalBroker
+from services.broker.ports import EPHEMERAL_PORTS_FALLBACK, check_ports, ephemeral_port_range
 from services.bus.settings import BusSettings
 
 LINUX_DEFAULT = (32768, 60999)
@@ -31,7 +27,8 @@ class TestControllerPort:
 
     def test_the_server_properties_name_the_controller_port(self, tmp_path):
         """The broker's properties file puts the KRaft controller on the configured port."""
-        broker = LocalBroker(_settings(19092, 29093, broker_data_dir=tmp_path))
+        settings = _settings(19092, 29093, broker_data_dir=tmp_path, broker_security="plaintext")
+        broker = LocalBroker(settings)
         broker._write_properties()
         text = broker.properties.read_text(encoding="utf-8")
         assert "CONTROLLER://127.0.0.1:29093" in text

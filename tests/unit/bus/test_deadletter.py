@@ -32,4 +32,4 @@ class TestTopicPolicy:
             "retention.ms": "-1",
             "retention.bytes": "-1",
         }
-        assert topics.topic_config(topics.view("school-1")) == {}
+        assert topics.topic_config(topics.view("school-1")) == {"retention.ms": "2592000000"}

@@ -1,0 +1,1 @@
+"""Who may do what on the cluster: principals, ACLs, SCRAM users and topics, all as data."""

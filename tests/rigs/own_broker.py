@@ -1,0 +1,99 @@
+"""A secured broker of one test module's own: free ports below the ephemeral range, data in tmp.
+
+For tests that change users or ACLs, which must never touch the shared broker.
+Settings are built with every field these tests depend on given explicitly, so
+the session's JOINEDUP_* environment (the shared broker's client file, an
+external cluster) cannot leak into them.
+"""
+
+from __future__ import annotations
+
+import secrets
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from services.broker.local import LocalBroker
+from services.broker.ports import ephemeral_port_range
+from services.broker.security_files import ADMIN, client_file
+from services.bus.settings import BusSettings
+
+FIRST_PORT = 25000
+SILENT = 0  # librdkafka log level: refused requests are the point of these tests
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` distinct ports free on loopback, below the ephemeral range."""
+    low, _ = ephemeral_port_range()
+    found: list[int] = []
+    for _ in range(200):
+        port = FIRST_PORT + secrets.randbelow(min(low, 32768) - FIRST_PORT)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        if port not in found:
+            found.append(port)
+        if len(found) == count:
+            return found
+    raise AssertionError("no free ports below the ephemeral range on loopback")
+
+
+@dataclass(frozen=True)
+class OwnCluster:
+    """Where a test module's broker listens and keeps its data."""
+
+    port: int
+    controller: int
+    data_dir: Path
+
+    def settings(self, principal: str | None = ADMIN) -> BusSettings:
+        """Settings of `principal` (its client file; None: no client file, as before start)."""
+        base = self._settings(None)
+        return base if principal is None else self._settings(client_file(base, principal))
+
+    def _settings(self, client: Path | None) -> BusSettings:
+        return BusSettings(
+            bootstrap_servers=None,
+            broker_port=self.port,
+            broker_controller_port=self.controller,
+            broker_data_dir=self.data_dir,
+            broker_security="sasl_ssl",
+            kafka_client_file=client,
+            security_protocol=None,
+            sasl_username=None,
+            sasl_password=None,
+            ssl_ca_file=None,
+            config_dir=None,
+            topic_policy_file=None,
+            default_partitions=3,
+            replication_factor=1,
+            min_insync_replicas=1,
+            mode="development",
+        )
+
+    def options(self, principal: str, **more: Any) -> dict[str, Any]:
+        """librdkafka options of `principal`, quiet, plus `more`."""
+        return {
+            "bootstrap.servers": f"127.0.0.1:{self.port}",
+            "log_level": SILENT,
+            **self.settings(principal).client_security.librdkafka(),
+            **more,
+        }
+
+
+@contextmanager
+def secured_broker(data_dir: Path) -> Iterator[OwnCluster]:
+    """Start a SASL_SSL broker in `data_dir` and stop it afterwards."""
+    port, controller = free_ports(2)
+    cluster = OwnCluster(port, controller, data_dir)
+    broker = LocalBroker(cluster.settings(None))
+    broker.start()
+    try:
+        yield cluster
+    finally:
+        broker.stop()
