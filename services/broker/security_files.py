@@ -8,7 +8,8 @@
         <principal>.properties  0600, a client's settings in librdkafka's dialect (kcat -F)
 
 They live in the data dir so that wiping the data dir wipes them with the
-metadata that holds the matching SCRAM users.
+metadata that holds the matching SCRAM users. `joinedup broker security-init`
+lays out the same files in a directory of a deployment's (deployment_files.py).
 """
 
 from __future__ import annotations
@@ -16,14 +17,16 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from pydantic import SecretStr
 
 from services.broker.exceptions import BrokerSecurityError
 from services.broker.tls import (
+    BROKER_NAMES,
     KeyPair,
     create_authority,
     issue_broker_certificate,
@@ -111,7 +114,20 @@ def client_file(settings: BusSettings, principal: str) -> Path:
 
 def write_client_file(settings: BusSettings, principal: str, password: SecretStr | str) -> Path:
     """Write `principal`'s SASL_SSL client settings (mode 0600) and return the file's path."""
-    files = SecurityFiles.of(settings)
+    return write_client_properties(SecurityFiles.of(settings), principal, password)
+
+
+def write_client_properties(
+    files: SecurityFiles,
+    principal: str,
+    password: SecretStr | str,
+    ca_location: PurePath | None = None,
+) -> Path:
+    """Write `principal`'s client file among `files` (mode 0600) and return its path.
+
+    `ca_location` is where the client finds the CA certificate (a container's mount of
+    the directory, say); by default the absolute path of `files.ca_cert`.
+    """
     path = files.client(principal)
     secret = password.get_secret_value() if isinstance(password, SecretStr) else password
     if not secret or any(character.isspace() for character in secret):
@@ -125,7 +141,7 @@ def write_client_file(settings: BusSettings, principal: str, password: SecretStr
         f"sasl.mechanism={SCRAM_MECHANISM}",
         f"sasl.username={principal}",
         f"sasl.password={secret}",
-        f"ssl.ca.location={files.ca_cert.resolve()}",
+        f"ssl.ca.location={ca_location or files.ca_cert.resolve()}",
     )
     write_private(path, ("\n".join(lines) + "\n").encode())
     return path
@@ -156,20 +172,33 @@ def ensure_material(settings: BusSettings, now: datetime | None = None) -> Secur
     Existing files are reused; the broker's certificate alone is reissued by the same CA
     when it is about to expire, so clients keep trusting it.
     """
-    now = now or datetime.now(UTC)
     files = SecurityFiles.of(settings)
+    ensure_keys(files, now or datetime.now(UTC))
+    for principal in (ADMIN, BROKER):
+        if not files.client(principal).is_file():
+            write_client_file(settings, principal, new_password())
+    return files
+
+
+def ensure_keys(
+    files: SecurityFiles, now: datetime, hosts: Sequence[str] = BROKER_NAMES
+) -> list[Path]:
+    """Create the CA and the broker's keystore (SANs `hosts`) if missing; return what was written.
+
+    The broker's certificate alone is reissued by the same CA when it is about to expire.
+    """
     _private_directory(files.directory)
+    written: list[Path] = []
     fresh_authority = not (files.ca_cert.is_file() and files.ca_key.is_file())
     if fresh_authority:
         authority = create_authority(now)
         write_private(files.ca_key, authority.key_pem)
         files.ca_cert.write_bytes(authority.cert_pem)
+        written += [files.ca_cert, files.ca_key]
     authority = KeyPair(files.ca_key.read_bytes(), files.ca_cert.read_bytes())
     keystore = files.broker_keystore
     if fresh_authority or not keystore.is_file() or needs_renewal(keystore.read_bytes(), now):
-        broker = issue_broker_certificate(authority, now)
+        broker = issue_broker_certificate(authority, now, hosts=hosts)
         write_private(keystore, broker.key_pem + broker.cert_pem + authority.cert_pem)
-    for principal in (ADMIN, BROKER):
-        if not files.client(principal).is_file():
-            write_client_file(settings, principal, new_password())
-    return files
+        written.append(keystore)
+    return written

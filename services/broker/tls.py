@@ -1,14 +1,16 @@
 """The local broker's certificate authority and its one certificate, made with `cryptography`.
 
 The broker's certificate serves both of its listeners: clients check it on the
-SASL_SSL listener (SANs IP 127.0.0.1 and DNS localhost), and the controller
-listener asks for it back from the broker (mutual TLS), whose subject
-`CN=broker` the properties map to the principal `User:broker`.
+SASL_SSL listener (SANs IP 127.0.0.1 and DNS localhost, or the host names a
+deployment gives), and the controller listener asks for it back from the broker
+(mutual TLS), whose subject `CN=broker` the properties map to the principal
+`User:broker`.
 """
 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,6 +23,7 @@ AUTHORITY_NAME = "Joined-up local broker CA"
 BROKER_NAME = "broker"
 BROKER_HOST = "localhost"
 BROKER_IP = ipaddress.IPv4Address("127.0.0.1")
+BROKER_NAMES = (str(BROKER_IP), BROKER_HOST)  # the local broker's SANs
 AUTHORITY_DAYS = 3650
 BROKER_DAYS = 825
 RENEW_DAYS = 30
@@ -84,8 +87,28 @@ def create_authority(now: datetime, days: int = AUTHORITY_DAYS) -> KeyPair:
     return KeyPair(_key_pem(key), certificate.public_bytes(serialization.Encoding.PEM))
 
 
-def issue_broker_certificate(authority: KeyPair, now: datetime, days: int = BROKER_DAYS) -> KeyPair:
-    """The broker's key and certificate, signed by `authority`, for server and client TLS."""
+def subject_names(hosts: Sequence[str]) -> x509.SubjectAlternativeName:
+    """The SANs of `hosts`: an IP address for each address, a DNS name for each other name."""
+    names: list[x509.GeneralName] = []
+    for host in hosts:
+        try:
+            names.append(x509.IPAddress(ipaddress.ip_address(host)))
+        except ValueError:
+            names.append(x509.DNSName(host))
+    return x509.SubjectAlternativeName(names)
+
+
+def issue_broker_certificate(
+    authority: KeyPair,
+    now: datetime,
+    days: int = BROKER_DAYS,
+    hosts: Sequence[str] = BROKER_NAMES,
+) -> KeyPair:
+    """The broker's key and certificate, signed by `authority`, for server and client TLS.
+
+    `hosts` are the names clients reach the broker by (its SANs); by default the local
+    broker's loopback address and `localhost`.
+    """
     authority_key = serialization.load_pem_private_key(authority.key_pem, password=None)
     if not isinstance(authority_key, ec.EllipticCurvePrivateKey):
         msg = "the local CA key is not the elliptic-curve key this module creates"
@@ -100,10 +123,7 @@ def issue_broker_certificate(authority: KeyPair, now: datetime, days: int = BROK
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - CLOCK_SKEW)
         .not_valid_after(now + timedelta(days=days))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(BROKER_IP), x509.DNSName(BROKER_HOST)]),
-            critical=False,
-        )
+        .add_extension(subject_names(hosts), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(

@@ -56,3 +56,20 @@ def show() -> None:
 def provision(*, agencies: AgenciesFile = None) -> None:
     """Create the local broker's missing SCRAM users and their client files (kept if present)."""
     _echo(handlers.provision(BusSettings(), agencies))
+
+
+@acl_app.command()
+def table(
+    write: Annotated[
+        Path | None, typer.Option(help="Rewrite the table between the markers of this page.")
+    ] = None,
+) -> None:
+    """The principals' access as a markdown table (docs/security.md holds it)."""
+    from services.governance.access_table import access_table, replace_table  # noqa: PLC0415
+
+    generated = access_table()
+    if write is None:
+        typer.echo(generated, nl=False)
+        return
+    write.write_text(replace_table(write.read_text(encoding="utf-8"), generated), encoding="utf-8")
+    typer.echo(f"{write}: access table rewritten")

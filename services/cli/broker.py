@@ -1,19 +1,24 @@
-"""`joinedup broker start|stop|status|logs`: the local Kafka broker."""
+"""`joinedup broker start|stop|status|logs|security-init`: the local broker, a container's files."""
 
 from __future__ import annotations
 
 import asyncio
 from collections import deque
+from pathlib import Path, PurePosixPath
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from services.broker.deployment_files import MOUNT_PATH, Deployment, ensure_deployment
 from services.broker.local import LocalBroker
 from services.broker.security_files import ADMIN, client_file
 from services.broker.storage import SECURED, is_unrecorded_plaintext, recorded_security
 from services.bus.kafka import probe_cluster
 from services.bus.settings import BusSettings
+from services.cli.acl import AgenciesFile
 from services.governance.handlers import prepare_local_broker
+from services.governance.principals import all_principals, load_directory
 
 broker_app = typer.Typer(help="Run a local Apache Kafka broker (no Docker needed).")
 console = Console(stderr=True)
@@ -94,3 +99,33 @@ def logs(lines: int = typer.Option(40, help="How many of the last lines to show.
     with broker.log_file.open(encoding="utf-8", errors="replace") as log:
         for line in deque(log, maxlen=lines):
             typer.echo(line.rstrip("\n"))
+
+
+@broker_app.command("security-init")
+def security_init(
+    directory: Annotated[
+        Path, typer.Argument(help="Directory to write (a volume the containers mount).")
+    ],
+    *,
+    host: Annotated[
+        list[str],
+        typer.Option(help="A name clients reach the broker by (repeat; the first is advertised)."),
+    ],
+    agencies: AgenciesFile = None,
+    mount_path: Annotated[str, typer.Option(help="Where the containers mount DIRECTORY.")] = str(
+        MOUNT_PATH
+    ),
+) -> None:
+    """Write a containerised broker's TLS, SCRAM users and configuration, and every client file.
+
+    Files that exist are kept, so running it again never changes a password.
+    """
+    principals = all_principals(load_directory(BusSettings(), agencies))
+    deployment = Deployment(
+        directory,
+        tuple(host),
+        tuple(principal.name for principal in principals),
+        PurePosixPath(mount_path),
+    )
+    for line in ensure_deployment(deployment):
+        typer.echo(line)

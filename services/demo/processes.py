@@ -21,13 +21,19 @@ class Services:
     env: dict[str, str]
     running: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
-    def start(self, name: str, *args: str) -> None:
-        """Start one service; its output goes to `<logs>/<name>.log`."""
+    def start(self, name: str, *args: str, client_file: Path | None = None) -> None:
+        """Start one service (as the principal of `client_file` when given), logging to a file.
+
+        Its output goes to `<logs>/<name>.log`.
+        """
         self.logs.mkdir(parents=True, exist_ok=True)
+        env = dict(self.env)
+        if client_file is not None:
+            env["JOINEDUP_KAFKA_CLIENT_FILE"] = str(client_file)
         with (self.logs / f"{name}.log").open("ab") as log:
             self.running[name] = subprocess.Popen(  # noqa: S603 - our own CLI
                 [sys.executable, "-m", "services", *args],
-                env=self.env,
+                env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )

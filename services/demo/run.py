@@ -7,7 +7,7 @@ import json
 import os
 import random
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from rich.table import Table
 from consent.domain.agency import load_agency_directory
 from schemas.codec import AvroCodec
 from schemas.registry_client import RegistryClient
+from services.broker.security_files import client_file
 from services.bus import topics
 from services.bus.reading import records_to_end
 from services.bus.settings import BusSettings
@@ -24,6 +25,8 @@ from services.config.files import config_file
 from services.demo import driving
 from services.demo.processes import Services
 from services.demo.story import AFTER_CONSENT, STORY, new_nhs_numbers
+from services.governance import principals as accounts
+from services.governance.principals import Service
 
 GATEWAY, CONSENT, ALERTS = "http://127.0.0.1:8000", "http://127.0.0.1:8010", "http://127.0.0.1:8020"
 
@@ -108,19 +111,35 @@ def _decisions(console: Console, children: dict[str, str], ids: set[str]) -> Non
     console.print(table)
 
 
+def principals_of(settings: BusSettings) -> Callable[[Service], Path | None]:
+    """Each service's client file on the secured local broker (None: the settings' own)."""
+
+    def client_file_of(service: Service) -> Path | None:
+        if not settings.uses_local_broker:
+            return None
+        path = client_file(settings, service.principal.name)
+        return path if path.is_file() else None
+
+    return client_file_of
+
+
 def run_demo(settings: BusSettings, logs: Path, *, keep_running: bool) -> None:
     """Start the services, create the agreements, publish the story, report, stop."""
     console = Console(stderr=True, width=150)
     env = {**os.environ, "JOINEDUP_BOOTSTRAP_SERVERS": settings.bootstrap}
     services = Services(logs, env)
     try:
-        services.start("registry", "registry", "serve")
+        principal = principals_of(settings)
+        services.start("registry", "registry", "serve", client_file=principal(accounts.REGISTRY))
         services.wait_healthy("registry", f"{settings.registry_url}/subjects")
-        services.start("consent", "consent", "serve")
-        services.start("gateway", "gateway", "serve")
-        services.start("router", "router", "worker")
-        services.start("thresholds", "thresholds", "worker")
-        services.start("alerts", "alerts", "serve")
+        for name, command, account in (
+            ("consent", "serve", accounts.CONSENT),
+            ("gateway", "serve", accounts.GATEWAY),
+            ("router", "worker", accounts.ROUTER),
+            ("thresholds", "worker", accounts.THRESHOLDS),
+            ("alerts", "serve", accounts.ALERTS),
+        ):
+            services.start(name, name, command, client_file=principal(account))
         for name, url in (("consent", CONSENT), ("gateway", GATEWAY), ("alerts", ALERTS)):
             services.wait_healthy(name, f"{url}/healthz")
         console.print(f"Services up; logs in {logs}")

@@ -8,39 +8,18 @@ external cluster) cannot leak into them.
 
 from __future__ import annotations
 
-import secrets
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rigs.ports import free_ports
 from services.broker.local import LocalBroker
-from services.broker.ports import ephemeral_port_range
 from services.broker.security_files import ADMIN, client_file
 from services.bus.settings import BusSettings
 
-FIRST_PORT = 25000
 SILENT = 0  # librdkafka log level: refused requests are the point of these tests
-
-
-def free_ports(count: int) -> list[int]:
-    """`count` distinct ports free on loopback, below the ephemeral range."""
-    low, _ = ephemeral_port_range()
-    found: list[int] = []
-    for _ in range(200):
-        port = FIRST_PORT + secrets.randbelow(min(low, 32768) - FIRST_PORT)
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        if port not in found:
-            found.append(port)
-        if len(found) == count:
-            return found
-    raise AssertionError("no free ports below the ephemeral range on loopback")
 
 
 @dataclass(frozen=True)

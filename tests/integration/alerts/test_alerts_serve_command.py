@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +12,7 @@ import uuid
 
 import httpx
 import pytest
+from rigs.ports import free_ports
 
 from schemas.registry_client import RegistryClient
 from services.alerts.samples import alert_record
@@ -22,23 +21,6 @@ pytestmark = pytest.mark.integration
 
 LOWEST_EPHEMERAL = 32768
 UNREACHABLE = "127.0.0.1:1"
-
-
-def free_ports(count: int) -> list[int]:
-    """`count` ports free on loopback, all below the ephemeral range."""
-    found: list[int] = []
-    for _ in range(200):
-        port = 20000 + secrets.randbelow(LOWEST_EPHEMERAL - 20000)
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        if port not in found:
-            found.append(port)
-        if len(found) == count:
-            return found
-    raise AssertionError("no free ports below the ephemeral range on loopback")
 
 
 @pytest.fixture

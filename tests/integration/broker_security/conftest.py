@@ -6,17 +6,15 @@ and are stopped when the module that started them ends.
 
 from __future__ import annotations
 
-import secrets
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient
+from rigs.ports import free_ports
 
 from services.broker.local import LocalBroker
-from services.broker.ports import ephemeral_port_range
 from services.broker.security_files import ADMIN, client_file
 from services.broker.storage import SECURITY_RECORD
 from services.bus.security import read_client_file
@@ -54,24 +52,6 @@ class OwnBroker:
             admin.poll(0.5)
             return errors
         raise AssertionError("the client got metadata")
-
-
-def free_ports(count: int) -> list[int]:
-    """`count` distinct ports free on loopback, below the ephemeral range."""
-    low, _ = ephemeral_port_range()
-    found: list[int] = []
-    for _ in range(200):
-        port = 25000 + secrets.randbelow(min(low, 32768) - 25000)
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        if port not in found:
-            found.append(port)
-        if len(found) == count:
-            return found
-    raise AssertionError("no free ports below the ephemeral range on loopback")
 
 
 def _own_settings(tmp_path_factory, security: str) -> BusSettings:

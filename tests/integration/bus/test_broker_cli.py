@@ -3,35 +3,17 @@
 from __future__ import annotations
 
 import os
-import secrets
 import socket
 import subprocess
 import sys
 import time
 
 import pytest
+from rigs.ports import free_ports as _free_ports
 
 from services.broker.local import ephemeral_port_range
 
 pytestmark = pytest.mark.integration
-
-
-def _free_ports(count: int) -> list[int]:
-    """`count` ports free on loopback and below the ephemeral range, where `start` accepts them."""
-    low, _ = ephemeral_port_range()
-    found: list[int] = []
-    for _ in range(200):
-        port = 20000 + secrets.randbelow(low - 20000)
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        if port not in found:
-            found.append(port)
-        if len(found) == count:
-            return found
-    raise AssertionError("no free ports below the ephemeral range on loopback")
 
 
 def _joinedup(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
