@@ -6,8 +6,9 @@ broker is started for the run in PLAINTEXT mode on its own ports and data dir
 (JOINEDUP_BENCH_PLAIN_PORT, default 19292, and the next port for its
 controller), and stopped at the end. On each, in the same run and on the same
 events: A (raw aiokafka pass-through), B (raw librdkafka transactional copy)
-and R (the router), as bench/bench_router.py defines them. The figures are
-the ratios secured/plain of each.
+and R (the router), as bench/bench_router.py defines them, both brokers
+running throughout and each warmed by a quarter-size run first (a fresh
+broker's JVM is cold). The figures are the ratios secured/plain of each.
 
 Needs the local broker (`joinedup broker start`). Loopback only, bounded.
 Run: .venv/bin/python bench/bench_security.py [events]
@@ -65,11 +66,13 @@ async def main(n: int) -> None:
         plain = plain_settings(Path(data_dir))
         broker = LocalBroker(plain)
         await asyncio.to_thread(broker.start)  # it probes with an event loop of its own
-        try:
+        try:  # both measured while both brokers run: the same load on the machine
+            for warming in (plain, secured):  # a fresh broker's JVM is cold: warm both alike
+                await measure(warming, max(n // 4, 1_000))
             plain_run = await measure(plain, n)
+            secured_run = await measure(secured, n)
         finally:
             await asyncio.to_thread(broker.stop)
-    secured_run = await measure(secured, n)
     print(f"events: {n:,}; 3 partitions; 3 recipients; secured = SASL_SSL + SCRAM-SHA-512 + ACLs")
     ratios = {
         name: round(show(label, plain_run[i], secured_run[i]), 3)
