@@ -11,17 +11,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
+from schemas.child_ref import CHILD_REF_RULE, key_version
+from schemas.child_ref import is_child_ref as is_child_ref_form
 from services.identity.domain.identifiers import Identifier
 from services.identity.exceptions import ChildRefKeyError, InvalidChildRefError
 
 MIN_KEY_BYTES: Final = 32
 DIGEST_BYTES: Final = 20  # 160 bits: 32 base32 characters, no padding
-_CHILD_REF: Final = re.compile(r"^cr([1-9][0-9]*)_([a-z2-7]{32})$")
 
 
 @dataclass(frozen=True, slots=True, repr=False)
@@ -54,15 +54,15 @@ def derive_child_ref(identifier: Identifier, key: ChildRefKey) -> str:
 
 def child_ref_key_version(child_ref: str) -> int:
     """The key version a child_ref was made with; raise if it is not a child_ref."""
-    match = _CHILD_REF.fullmatch(child_ref)
-    if match is None:
-        raise InvalidChildRefError("child_ref: must look like cr<version>_<32 base32 characters>")
-    return int(match.group(1))
+    version = key_version(child_ref)
+    if version is None:
+        raise InvalidChildRefError(f"child_ref: {CHILD_REF_RULE}")
+    return version
 
 
 def is_child_ref(value: str) -> bool:
     """Say whether `value` has the form of a child_ref."""
-    return _CHILD_REF.fullmatch(value) is not None
+    return is_child_ref_form(value)
 
 
 class ChildRefKeyring:
