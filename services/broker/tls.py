@@ -68,23 +68,28 @@ def create_authority(now: datetime, days: int = AUTHORITY_DAYS) -> KeyPair:
         .not_valid_after(now + timedelta(days=days))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
+            _key_usage(authority=True),
             critical=True,
         )
         .add_extension(subject_key, critical=False)
         .sign(key, hashes.SHA256())
     )
     return KeyPair(_key_pem(key), certificate.public_bytes(serialization.Encoding.PEM))
+
+
+def _key_usage(*, authority: bool) -> x509.KeyUsage:
+    """Signing for both; certificates and CRLs for the CA, ECDH key agreement for the broker."""
+    return x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=not authority,
+        key_cert_sign=authority,
+        crl_sign=authority,
+        encipher_only=False,
+        decipher_only=False,
+    )
 
 
 def subject_names(hosts: Sequence[str]) -> x509.SubjectAlternativeName:
@@ -126,17 +131,7 @@ def issue_broker_certificate(
         .add_extension(subject_names(hosts), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=True,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
+            _key_usage(authority=False),
             critical=True,
         )
         .add_extension(
