@@ -13,11 +13,9 @@ import contextlib
 
 import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
 
 from services.bus import topics
-from services.bus.kafka import build_admin, build_consumer, build_producer
+from services.bus.kafka import build_consumer, build_producer, ensure_topics
 from services.bus.settings import BusSettings
 from services.registry.adapters import records
 from services.registry.domain.model import RegistryRecord
@@ -55,26 +53,9 @@ class KafkaRegistryLog:
         """The topic this log lives in."""
         return self._topic
 
-    async def _ensure_topic(self) -> None:
-        admin = build_admin(self._settings)
-        await admin.start()
-        try:
-            if self._topic in set(await admin.list_topics()):
-                return
-            topic = NewTopic(
-                self._topic,
-                num_partitions=1,
-                replication_factor=self._settings.replication_factor,
-                topic_configs={"cleanup.policy": "compact"},
-            )
-            with contextlib.suppress(TopicAlreadyExistsError):  # another registry made it
-                await admin.create_topics([topic])
-        finally:
-            await admin.close()
-
     async def start(self) -> None:
         """Create the topic if missing, replay it to its end, then follow it."""
-        await self._ensure_topic()
+        await ensure_topics(self._settings, [self._topic])  # compacted, 1 partition: the policy
         self._producer = build_producer(self._settings)
         self._consumer = consumer = build_consumer(self._settings, group_id=None)
         await self._producer.start()
