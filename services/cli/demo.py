@@ -11,6 +11,7 @@ from rich.console import Console
 from services.broker.local import LocalBroker
 from services.bus.kafka import probe_cluster
 from services.bus.settings import BusSettings
+from services.governance.handlers import prepare_local_broker
 
 console = Console(stderr=True)
 
@@ -21,6 +22,8 @@ def ensure_broker(settings: BusSettings) -> None:
         started, seconds = LocalBroker(settings).start()
         note = f"started in {seconds:.1f}s" if started else "already running"
         console.print(f"Kafka broker at {settings.bootstrap} ({note})")
+        for line in prepare_local_broker(BusSettings()):  # each service's principal and ACLs
+            console.print(line, highlight=False)
     else:
         asyncio.run(probe_cluster(settings))
         console.print(f"Using the Kafka cluster at {settings.bootstrap}")
