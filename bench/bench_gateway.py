@@ -9,6 +9,8 @@ first request to the last 202 (every event acknowledged by Kafka, acks=all).
 from __future__ import annotations
 
 import asyncio
+import base64
+import secrets
 import socket
 import tempfile
 import time
@@ -42,7 +44,7 @@ def event(agency: str) -> dict:
         "occurred_at": now.isoformat(),
         "recorded_at": now.isoformat(),
         "source": {"agency": agency, "system": "bench", "practitioner_role": None},
-        "child_ref": f"cr1_{uuid.uuid4().hex[:32]}",
+        "child_ref": "cr1_" + base64.b32encode(secrets.token_bytes(20)).decode().lower(),
         "school": agency,
         "session_date": (now.date() - timedelta(days=1)).isoformat(),
         "session": "AM",

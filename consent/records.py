@@ -65,6 +65,7 @@ def directive_record(
         "valid_from": directive.period.start,
         "valid_to": directive.period.end,
         "recorded_by_role": directive.recorded_by.role,
+        "stated_at": directive.stated_at,
         "payload": directive.model_dump_json(),
     }
 

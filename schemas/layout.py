@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
+from schemas.agency_fields import AGENCY_ID_FORMAT, AGENCY_ROLES
 from schemas.envelope import ENVELOPE_CLASSES, ENVELOPE_NAMES
 from schemas.exceptions import SchemaFileError
 
@@ -61,3 +62,13 @@ def _check_field(where: str, field: Mapping[str, Any]) -> None:
         )
     if not field.get("doc"):
         raise SchemaFileError(f"{where}: field {name} needs a doc string")
+    names_agency = field.get("x-format") == AGENCY_ID_FORMAT
+    if names_agency and field.get("x-agency") not in AGENCY_ROLES:
+        raise SchemaFileError(
+            f"{where}: field {name} names an agency, so it needs x-agency, one of "
+            f"{list(AGENCY_ROLES)} (the publishing agency, or another agency)"
+        )
+    if not names_agency and "x-agency" in field:
+        raise SchemaFileError(
+            f"{where}: field {name} has x-agency but is not an x-format {AGENCY_ID_FORMAT} field"
+        )

@@ -2,7 +2,8 @@
 
 `sample_event("AttendanceMarked")` walks the event's schema and fills every
 field with a value that passes `schemas.validation`: codes from the code
-lists, agency ids from the demo deployment, times just before `now`.
+lists, agency ids from the demo deployment (a field that must name the
+publisher names the event's source.agency), times just before `now`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
 from schemas import codes
+from schemas.agency_fields import agency_fields
 from schemas.catalogue import Catalogue
 
 SAMPLE_AGENCY: Final = "school-100001"
@@ -96,6 +98,10 @@ def sample_event(
     event["recorded_at"] = filler.moment
     event["correlation_id"] = None
     event.update(overrides)
+    for field in agency_fields(definition):
+        [name, *nested] = field.path
+        if field.role == "publisher" and not nested and name not in overrides:
+            event[name] = event["source"]["agency"]
     return event
 
 

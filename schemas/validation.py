@@ -2,8 +2,12 @@
 
 Rules beyond Avro types: codes are in their code lists, dates and timestamps
 are not in the future (unless the field allows it), the envelope is sane (a
-UUID event id, the schema's event type, a valid agency id, a child_ref on every
-event about a child). Every failure raises `EventValidationError(field, rule)`.
+UUID event id, the schema's event type, a valid agency id, a child_ref of the
+one strict form on every event about a child), and fields naming an agency
+name the right one (`x-agency`, schemas/agency_fields.py): a `publisher` field
+is the event's own source.agency; an `other` field is an agency of the
+directory, when the validator is given one. Every failure raises
+`EventValidationError(field, rule)`.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 from zoneinfo import ZoneInfo
@@ -19,14 +23,15 @@ from zoneinfo import ZoneInfo
 from fastavro.validation import validate as avro_validate
 
 from schemas import codes
+from schemas.agency_fields import PUBLISHER_RULE, UNKNOWN_AGENCY_RULE, AgencyField, agency_fields
 from schemas.catalogue import Catalogue
+from schemas.child_ref import CHILD_REF_RULE, is_child_ref
 from schemas.exceptions import EventValidationError
 from schemas.rules import AGENCY_ID_PATTERN, FieldRule, field_rules
 
 # School days and register dates are English local dates.
 LOCAL_ZONE: Final = "Europe/London"
 CLOCK_SKEW: Final = timedelta(minutes=5)
-CHILD_REF_MAX: Final = 128
 _AGENCY_ID: Final = re.compile(AGENCY_ID_PATTERN)
 
 
@@ -51,12 +56,19 @@ class EventValidator:
         *,
         clock: Callable[[], datetime] = _utc_now,
         skew: timedelta = CLOCK_SKEW,
+        known_agencies: Container[str] | None = None,
     ) -> None:
-        """Use `catalogue` (default: the repository's) and `clock` for "not in the future"."""
+        """Use `catalogue` (default: the repository's) and `clock` for "not in the future".
+
+        `known_agencies`: the agency directory `other` agency fields must name
+        an agency of; None leaves them to the format check alone.
+        """
         self._catalogue = catalogue or Catalogue.load()
         self._clock = clock
         self._skew = skew
+        self._known_agencies = known_agencies
         self._rules: dict[str, tuple[FieldRule, ...]] = {}
+        self._agency_fields: dict[str, tuple[AgencyField, ...]] = {}
 
     def _rules_for(self, event_type: str) -> tuple[FieldRule, ...]:
         rules = self._rules.get(event_type)
@@ -82,6 +94,28 @@ class EventValidator:
             value = event.get(rule.name)
             if value is not None:
                 self._check_field(rule, value, now)
+        self._check_agencies(event, event_type)
+
+    def agency_fields(self, event_type: str) -> tuple[AgencyField, ...]:
+        """The fields of `event_type` that name an agency (computed once per type)."""
+        found = self._agency_fields.get(event_type)
+        if found is None:
+            found = agency_fields(self._catalogue.definition(event_type))
+            self._agency_fields[event_type] = found
+        return found
+
+    def _check_agencies(self, event: Mapping[str, Any], event_type: str) -> None:
+        publisher = event["source"]["agency"]
+        for field in self.agency_fields(event_type):
+            for agency in field.agencies_in(event):
+                if field.role == "publisher" and agency != publisher:
+                    raise EventValidationError(field.name, PUBLISHER_RULE)
+                if (
+                    field.role == "other"
+                    and self._known_agencies is not None
+                    and agency not in self._known_agencies
+                ):
+                    raise EventValidationError(field.name, UNKNOWN_AGENCY_RULE)
 
     def _check_shape(
         self, event: Mapping[str, Any], event_type: str, rules: tuple[FieldRule, ...]
@@ -131,16 +165,8 @@ class EventValidator:
                     "child_ref", f"must be empty: {event_type} is not about a child"
                 )
             return
-        if (
-            not child_ref
-            or len(child_ref) > CHILD_REF_MAX
-            or not child_ref.isprintable()
-            or " " in child_ref
-        ):
-            raise EventValidationError(
-                "child_ref",
-                f"must be a pseudonymous reference of 1-{CHILD_REF_MAX} printable characters",
-            )
+        if not is_child_ref(child_ref):
+            raise EventValidationError("child_ref", CHILD_REF_RULE)
 
     def _check_field(self, rule: FieldRule, value: Any, now: datetime) -> None:
         items = value if isinstance(value, list) else [value]

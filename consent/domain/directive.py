@@ -28,8 +28,12 @@ class ConsentDirective(BaseModel):
     """A child's (or parent's) consent decision for a purpose and recipient.
 
     `purpose` None means every purpose; `recipient` None means every
-    recipient. Among the directives that apply to one decision, the most
-    recently recorded governs.
+    recipient. `recorded_at` is when the consent service received the
+    directive, from its own clock, never from the document it came in; among
+    the directives that apply to one decision, the most recently received
+    governs. `stated_at` is the time the document (an imported FHIR Consent)
+    gave for it, kept for the record and never used to order directives: a
+    document dated later cannot outrank a withdrawal received after it.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -43,6 +47,7 @@ class ConsentDirective(BaseModel):
     period: Period
     recorded_by: RecordedBy
     recorded_at: AwareDatetime
+    stated_at: AwareDatetime | None = None
     note: str | None = None
 
     @property

@@ -5,6 +5,9 @@ Kinds map onto status and decision (R5 `Consent.decision`, R4
     given     -> status active,   permit
     withdrawn -> status inactive, permit  (the consent is no longer in force)
     objection -> status active,   deny
+The document's date (R5 `date`, R4 `dateTime`) is the time the directive was
+stated (`stated_at`, else when the service received it); the project's
+extensions carry both times exactly (docs/fhir.md).
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ def directive_to_fhir_r5(directive: ConsentDirective) -> dict[str, Any]:
     """The directive as a FHIR R5 Consent resource (JSON-ready dict)."""
     resource = _common(directive)
     resource["subject"] = terms.identifier_reference(terms.CHILD_REF_SYSTEM, directive.child_ref)
-    resource["date"] = directive.recorded_at.date().isoformat()
+    resource["category"] = terms.consent_category(privacy=True)
+    resource["date"] = _document_time(directive).date().isoformat()
     resource["period"] = _period(directive)
     resource["manager"] = [
         terms.identifier_reference(terms.AGENCY_SYSTEM, directive.recorded_by.agency)
@@ -43,7 +47,7 @@ def directive_to_fhir_r4(directive: ConsentDirective) -> dict[str, Any]:
     resource = _common(directive)
     resource["scope"] = {"coding": [{"system": terms.SCOPE_SYSTEM, "code": terms.PRIVACY_SCOPE}]}
     resource["patient"] = terms.identifier_reference(terms.CHILD_REF_SYSTEM, directive.child_ref)
-    resource["dateTime"] = _instant(directive.recorded_at)
+    resource["dateTime"] = _instant(_document_time(directive))
     resource["organization"] = [
         terms.identifier_reference(terms.AGENCY_SYSTEM, directive.recorded_by.agency)
     ]
@@ -59,6 +63,10 @@ def _common(directive: ConsentDirective) -> dict[str, Any]:
         {"url": terms.RECORDED_BY_ROLE_EXTENSION, "valueString": directive.recorded_by.role},
         {"url": terms.RECORDED_AT_EXTENSION, "valueDateTime": _instant(directive.recorded_at)},
     ]
+    if directive.stated_at is not None:
+        extension.append(
+            {"url": terms.STATED_AT_EXTENSION, "valueDateTime": _instant(directive.stated_at)}
+        )
     if directive.note:
         extension.append({"url": terms.NOTE_EXTENSION, "valueString": directive.note})
     return {
@@ -94,6 +102,10 @@ def _period(directive: ConsentDirective) -> dict[str, str]:
     if directive.period.end is not None:
         period["end"] = _instant(directive.period.end)
     return period
+
+
+def _document_time(directive: ConsentDirective) -> datetime:
+    return directive.stated_at or directive.recorded_at
 
 
 def _instant(moment: datetime) -> str:

@@ -44,6 +44,10 @@ class ConsentDirectiveRecorded(EventModel):
     recorded_by_role: str = Field(
         description="Role of the practitioner who recorded the directive.",
     )
+    stated_at: AwareDatetime | None = Field(
+        None,
+        description="When the imported document says the directive was made, when it says; directives are ordered by when the consent service received them, never by this.",
+    )
     payload: str = Field(
         description="The full directive model as JSON; may reveal use of sensitive services.",
     )

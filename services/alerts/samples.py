@@ -14,6 +14,7 @@ from typing import Any
 from schemas.envelope import envelope, published_by
 
 DISCLOSED_EVENT_TYPE = "DisclosedEvent"
+SAMPLE_CHILD_REF = "cr1_" + "samplealertchild" * 2  # the one child_ref form (schemas/child_ref.py)
 
 
 def disclosed_record(  # noqa: PLR0913 - every envelope field a sample may vary
@@ -21,7 +22,7 @@ def disclosed_record(  # noqa: PLR0913 - every envelope field a sample may vary
     event_type: str,
     fields: dict[str, Any],
     *,
-    child_ref: str = "c0ffee" * 10 + "beef",
+    child_ref: str = SAMPLE_CHILD_REF,
     event_id: str | None = None,
     occurred_at: dt.datetime | None = None,
     source_agency: str = "police-west",
@@ -55,7 +56,7 @@ def alert_record(  # noqa: PLR0913 - every alert field a sample may vary
     rule_id: str = "safeguarding.operation-encompass",
     evidence_event_ids: tuple[str, ...] = (),
     due_by: dt.datetime | None = None,
-    child_ref: str = "c0ffee" * 10 + "beef",
+    child_ref: str = SAMPLE_CHILD_REF,
     alert_id: str | None = None,
 ) -> dict[str, Any]:
     """A disclosed AlertRaised for `recipient` with every alert field permitted."""

@@ -1,4 +1,10 @@
-"""One audit record as a row: the columns auditors see, as JSON and as CSV."""
+"""One audit record as a row: the columns auditors see, as JSON and as CSV.
+
+A CSV cell opening with a formula character is neutralised with a leading
+single quote, so a value that reached the trail (a recipient, a reason, a
+field name) cannot run as a formula when an auditor opens the export in a
+spreadsheet (OWASP, "CSV Injection").
+"""
 
 from __future__ import annotations
 
@@ -8,8 +14,10 @@ import json
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 
+# The characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_LEADS: Final = ("=", "+", "-", "@", "\t", "\r")
 COLUMNS = (
     "recorded_at",
     "child_ref",
@@ -46,11 +54,19 @@ def audit_row(partition: int, offset: int, record: dict[str, Any]) -> dict[str, 
     return row
 
 
+def csv_cell(value: Any) -> Any:
+    """`value` for a CSV cell: text opening with a formula character gets a leading quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_LEADS):
+        return "'" + value
+    return value
+
+
 def audit_csv(rows: Sequence[dict[str, Any]]) -> str:
-    """The rows as CSV (fields as a JSON list), one header line first."""
+    """The rows as CSV (fields as a JSON list), one header line first; no cell is a formula."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore")
     writer.writeheader()
     for row in rows:
-        writer.writerow({**row, "fields": json.dumps(row.get("fields") or [])})
+        cells = {**row, "fields": json.dumps(row.get("fields") or [])}
+        writer.writerow({name: csv_cell(value) for name, value in cells.items()})
     return out.getvalue()

@@ -14,6 +14,7 @@ from services.audit.trail import KafkaAuditTrail
 from services.bus import topics
 from services.bus.logging import configure_logging
 from services.bus.settings import BusSettings
+from services.cli.consent_fhir import import_fhir
 from services.cli.consent_load import copy_templates, load_agreements
 from services.cli.serve_options import BootstrapServers, Host, Port, RegistryUrl, bus_settings
 from services.cli.serving import serve_app
@@ -82,3 +83,4 @@ def verify_audit(
 
 consent_app.command("load")(load_agreements)
 consent_app.command("templates")(copy_templates)
+consent_app.command("import-fhir")(import_fhir)

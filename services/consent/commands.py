@@ -10,8 +10,17 @@ from consent.domain.agreement import AgreementId, AgreementTerms, PurposeCode
 from consent.domain.directive import DirectiveKind
 from consent.domain.period import Period
 from consent.domain.selectors import AgencySelector
+from schemas.child_ref import CHILD_REF_RULE, is_child_ref
+from services.consent.exceptions import InvalidRequestError
 
 DirectiveId = Annotated[str, Field(pattern=r"^[A-Za-z0-9\-.]{1,64}$")]
+
+
+def checked_child_ref(value: str) -> str:
+    """`value` when it is a child_ref; InvalidRequestError (422) naming child_ref otherwise."""
+    if not is_child_ref(value):
+        raise InvalidRequestError("child_ref", CHILD_REF_RULE)
+    return value
 
 
 class AgreementDraft(AgreementTerms):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -20,7 +20,12 @@ from consent.domain.agency import AgencyDirectory
 from consent.domain.agreement import SharingAgreement
 from consent.domain.directive import ConsentDirective, RecordedBy
 from consent.domain.selectors import AgencySelector
-from services.consent.commands import AgreementDraft, CreateAgreement, RecordDirective
+from services.consent.commands import (
+    AgreementDraft,
+    CreateAgreement,
+    RecordDirective,
+    checked_child_ref,
+)
 from services.consent.exceptions import ConflictError, InvalidRequestError, NotFoundError
 from services.consent.state import ConsentState, VersionedDirective
 
@@ -151,45 +156,27 @@ def _directive(child_ref: str, command: RecordDirective, at: datetime) -> Consen
     )
 
 
-async def _publish_directive(
+async def publish_directive(
     service: ConsentService, directive: ConsentDirective
 ) -> VersionedDirective:
+    """Publish the next version of a directive, then remember it (the caller holds the lock)."""
     current = service.state.directive(directive.child_ref, directive.id)
     version = 1 if current is None else current.version + 1
     await service.publisher.publish_directive(directive, version)
     service.state.apply_directive(directive, version)
-    log.info(
-        "directive recorded",
-        child_ref=directive.child_ref,
-        directive_id=directive.id,
-        kind=directive.kind,
-        version=version,
-    )
+    log.info("directive recorded", directive_id=directive.id, kind=directive.kind, version=version)
     return VersionedDirective(version, directive)
 
 
 async def record_directive(
     service: ConsentService, child_ref: str, command: RecordDirective
 ) -> VersionedDirective:
-    """Publish a child's directive (a known id records a new version of it)."""
+    """Publish a child's directive (a known id records a new version of it), received now."""
+    checked_child_ref(child_ref)
     _check_selector(command.recipient, "recipient", service.directory)
     if command.recorded_by.agency not in service.directory:
         raise InvalidRequestError(
             "recorded_by.agency", f"{command.recorded_by.agency!r} is not in the agency directory"
         )
     async with service.lock:
-        return await _publish_directive(service, _directive(child_ref, command, service.clock()))
-
-
-async def import_directives(
-    service: ConsentService, child_ref: str, directives: Iterable[ConsentDirective]
-) -> list[VersionedDirective]:
-    """Publish directives read from FHIR Consents; all must be about `child_ref`."""
-    chosen = list(directives)
-    for index, directive in enumerate(chosen):
-        if directive.child_ref != child_ref:
-            raise InvalidRequestError(
-                f"entry[{index}].subject", "names another child than the one in the URL"
-            )
-    async with service.lock:
-        return [await _publish_directive(service, directive) for directive in chosen]
+        return await publish_directive(service, _directive(child_ref, command, service.clock()))

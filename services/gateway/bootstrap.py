@@ -2,11 +2,14 @@
 
 Nothing connects at import time. The app's lifespan starts the producer,
 makes sure the topics exist, replays `identity.links` into the identity index,
-and only then accepts requests; on shutdown it flushes and stops the producer.
+starts watching the broker connection, and only then accepts requests; on
+shutdown it stops watching, flushes and stops the producer.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -22,13 +25,22 @@ from services.bus import topics
 from services.bus.kafka import build_producer, ensure_topics
 from services.bus.settings import BusSettings
 from services.config.files import config_file
+from services.gateway.adapters.agency_directory import agency_ids
+from services.gateway.adapters.broker_gate import BrokerGate, OutageLimits
 from services.gateway.adapters.identity_links import IdentityStage, LinkLog
+from services.gateway.adapters.json_body import (
+    DEFAULT_MAX_BODY,
+    DEFAULT_MAX_DEPTH,
+    DEFAULT_MAX_NUMBER_CHARS,
+    JsonLimits,
+)
 from services.gateway.adapters.json_events import JsonEventParser
 from services.gateway.domain.idempotency import SeenEvents
 from services.gateway.domain.publishers import PublisherDirectory
-from services.gateway.entrypoints.http import DEFAULT_MAX_BODY, build_http_app
+from services.gateway.entrypoints.http import build_http_app
 from services.gateway.exceptions import GatewayError
 from services.gateway.handlers import Ingest
+from services.gateway.settings import GatewaySettings
 from services.identity.domain.child_ref import ChildRefKey, ChildRefKeyring
 from services.identity.domain.links import IdentityIndex
 from services.identity.handlers import IdentityResolver
@@ -48,9 +60,25 @@ class GatewayOptions:
     """How one gateway is set up beyond the bus settings."""
 
     publishers_file: Path | None = None  # None: publishers.yaml of the configuration
+    agencies_file: Path | None = None  # None: agencies.yaml of the configuration
     max_body_bytes: int = DEFAULT_MAX_BODY
+    max_json_depth: int = DEFAULT_MAX_DEPTH
+    max_json_number_chars: int = DEFAULT_MAX_NUMBER_CHARS
     seen_capacity: int = 1_000_000
     links_topic: str = topics.IDENTITY_LINKS
+    outage: OutageLimits | None = None  # None: from JOINEDUP_GATEWAY_* (GatewaySettings)
+
+    @property
+    def json_limits(self) -> JsonLimits:
+        """How much JSON one request may carry."""
+        return JsonLimits(self.max_body_bytes, self.max_json_depth, self.max_json_number_chars)
+
+
+def outage_limits(settings: GatewaySettings) -> OutageLimits:
+    """The outage limits of the gateway's environment settings."""
+    return OutageLimits(
+        settings.publish_timeout_s, settings.probe_interval_s, settings.retry_after_s
+    )
 
 
 def topics_for(directory: PublisherDirectory, links_topic: str) -> list[str]:
@@ -72,11 +100,13 @@ def build_gateway(
     directory = PublisherDirectory.from_file(
         options.publishers_file or config_file(settings, "publishers.yaml")
     )
+    known = agency_ids(options.agencies_file or config_file(settings, "agencies.yaml"))
     codec = AvroCodec(schema_source)
     keyring = keyring_from(settings)
     producer = build_producer(settings)
-    links = LinkLog(producer, codec, keyring, options.links_topic)
-    validator = EventValidator()
+    gate = BrokerGate(producer, options.outage or outage_limits(GatewaySettings()))
+    links = LinkLog(producer, codec, keyring, gate, options.links_topic)
+    validator = EventValidator(known_agencies=known | set(directory.agencies))
     state: dict[str, Ingest] = {}
 
     async def load_index() -> IdentityIndex:
@@ -89,6 +119,7 @@ def build_gateway(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await ensure_topics(settings, topics_for(directory, options.links_topic))
         await producer.start()
+        watching: asyncio.Task[None] | None = None
         try:
             index = await load_index()
             state["ingest"] = Ingest(
@@ -99,10 +130,16 @@ def build_gateway(
                 parse=JsonEventParser(),
                 identity=IdentityStage(IdentityResolver(keyring, index), links),
                 seen=SeenEvents[Receipt](options.seen_capacity),
+                bus=gate,
             )
+            watching = asyncio.create_task(gate.watch(), name="gateway-broker-watch")
             yield
         finally:
             state.clear()
+            if watching is not None:
+                watching.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watching
             await producer.stop()
 
     def ingest() -> Ingest:
@@ -111,4 +148,4 @@ def build_gateway(
         except KeyError:
             raise GatewayError("the gateway is not started") from None
 
-    return build_http_app(ingest, directory.authenticate, lifespan, options.max_body_bytes)
+    return build_http_app(ingest, directory.authenticate, lifespan, options.json_limits, gate)

@@ -38,7 +38,7 @@ def check_schema_type(schema_type: str | None) -> None:
     """Raise 42201 unless `schema_type` is one this registry serves (Avro only)."""
     if (schema_type or "AVRO").upper() not in SCHEMA_TYPES:
         raise InvalidSchemaError(
-            f"Invalid schema: schemaType {schema_type} is not supported by this registry, "
+            f"Invalid schema: schemaType {schema_type!r} is not supported by this registry, "
             "which serves AVRO only"
         )
 

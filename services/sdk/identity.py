@@ -19,6 +19,7 @@ import httpx
 from services.identity.domain.identifiers import Identifier, parse_identifier
 from services.identity.exceptions import InvalidIdentifierError
 from services.sdk.exceptions import IdentityLookupError, SdkError
+from services.sdk.retrying import RetrySettings, post_retrying
 
 RESOLVE_PATH = "/v1/identity/resolve"
 UNPROCESSABLE = 422
@@ -35,7 +36,7 @@ def _body(response: httpx.Response) -> dict[str, Any]:
 class IdentityClient:
     """Resolves identifiers with the gateway, remembering up to `cache_size` answers."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - the options after `*` are keyword-only, each optional
         self,
         gateway_url: str,
         token: str,
@@ -43,9 +44,14 @@ class IdentityClient:
         agency: str,
         client: httpx.AsyncClient | None = None,
         cache_size: int = 100_000,
+        retry: RetrySettings | None = None,
     ) -> None:
-        """Ask the gateway at `gateway_url` with `token`, which publishes as `agency`."""
+        """Ask the gateway at `gateway_url` with `token`, which publishes as `agency`.
+
+        A 503 (or no answer) is tried again as `retry` says (`JOINEDUP_SDK_RETRY_*`).
+        """
         self.agency = agency
+        self._retry = retry or RetrySettings()
         self._client = client or httpx.AsyncClient(base_url=gateway_url, timeout=30.0)
         self._headers = {"Authorization": f"Bearer {token}"}
         self._cache: OrderedDict[tuple[Identifier, ...], str] = OrderedDict()
@@ -94,7 +100,9 @@ class IdentityClient:
         body = {"identifiers": [{"kind": i.kind, "value": i.value} for i in identifiers]}
         self.lookups += 1
         try:
-            response = await self._client.post(RESOLVE_PATH, json=body, headers=self._headers)
+            response = await post_retrying(
+                self._client, RESOLVE_PATH, self._retry, json=body, headers=self._headers
+            )
         except httpx.HTTPError as exc:
             raise SdkError(f"identity endpoint unreachable: {type(exc).__name__}") from None
         if response.status_code == UNPROCESSABLE:

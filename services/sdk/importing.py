@@ -2,8 +2,10 @@
 
 Every row ends up accepted or rejected with its row number, field and rule;
 rejected rows are never dropped (the CLI writes them to `<file>.rejected.csv`).
-An event's id is derived from (school, child_ref, date, session, code), so
-importing the same file twice stores each mark once.
+An event's id is derived from (importing agency, school, child_ref, date,
+session, code, minutes late), and its body from the row alone (recorded_at is
+the session's time, not the import's), so importing the same file twice
+stores each mark once, and two agencies' marks never share an id.
 """
 
 from __future__ import annotations
@@ -45,29 +47,36 @@ class ImportSummary:
     rejected: list[RowProblem] = field(default_factory=list)
 
 
-def mark_event_id(school: str, child_ref: str, row: RegisterRow) -> uuid.UUID:
-    """The event id of a mark: the same mark imported twice gets the same id."""
-    name = f"{school}|{child_ref}|{row.session_date.isoformat()}|{row.session}|{row.code}"
-    return uuid.uuid5(MARK_NAMESPACE, name)
+def mark_event_id(agency: str, school: str, child_ref: str, row: RegisterRow) -> uuid.UUID:
+    """The event id of a mark imported by `agency`: the same mark imported twice, the same id."""
+    late = "" if row.minutes_late is None else str(row.minutes_late)
+    mark = f"{row.session_date.isoformat()}|{row.session}|{row.code}|{late}"
+    return uuid.uuid5(MARK_NAMESPACE, f"{agency}|{school}|{child_ref}|{mark}")
 
 
 def attendance_event(
     row: RegisterRow, child_ref: str, agency: str, system: str, now: datetime
 ) -> AttendanceMarked:
-    """The AttendanceMarked event of one register row."""
+    """The AttendanceMarked event of one register row.
+
+    The register recorded the mark at the session: occurred_at and recorded_at
+    are the session's time (now, for a session later today), so importing the
+    row again makes the same event, which the gateway stores once.
+    """
     school = row.school or agency
     moment = now.replace(microsecond=now.microsecond // 1000 * 1000)
-    occurred = datetime(
+    session_time = datetime(
         row.session_date.year,
         row.session_date.month,
         row.session_date.day,
         9 if row.session == "AM" else 13,
         tzinfo=UTC,
     )
+    marked = min(session_time, moment)
     return AttendanceMarked(
-        event_id=mark_event_id(school, child_ref, row),
-        occurred_at=min(occurred, moment),
-        recorded_at=moment,
+        event_id=mark_event_id(agency, school, child_ref, row),
+        occurred_at=marked,
+        recorded_at=marked,
         source=Source(agency=agency, system=system, practitioner_role=None),
         child_ref=child_ref,
         school=school,

@@ -131,16 +131,34 @@ class Publisher:
         fails part-way, some may have been written: send them again (consumers
         de-duplicate by event_id).
         """
+        pending = await self.enqueue(prepared)
         try:
-            pending = [
-                await self._producer.send(self.topic, value, key=str(record["child_ref"]).encode())
-                for record, value in prepared
-            ]
             landed = await asyncio.gather(*pending)
         except KafkaError as exc:
             raise PublishError(
                 f"a batch of {len(prepared)} event(s) was not written: {exc}"
             ) from exc
+        return self.receipts(prepared, landed)
+
+    async def enqueue(self, prepared: Sequence[Prepared]) -> list[asyncio.Future[Any]]:
+        """Hand prepared events to the producer in order; each future resolves once written.
+
+        For callers that bound the wait themselves (the gateway): `receipts`
+        turns what the futures give into receipts.
+        """
+        try:
+            return [
+                await self._producer.send(self.topic, value, key=str(record["child_ref"]).encode())
+                for record, value in prepared
+            ]
+        except KafkaError as exc:
+            raise PublishError(
+                f"a batch of {len(prepared)} event(s) was not written: {exc}"
+            ) from exc
+
+    @staticmethod
+    def receipts(prepared: Sequence[Prepared], landed: Sequence[Any]) -> list[Receipt]:
+        """Where each prepared event landed, from the record metadata its future gave."""
         return [
             Receipt(str(record["event_id"]), meta.topic, meta.partition, meta.offset)
             for (record, _), meta in zip(prepared, landed, strict=True)

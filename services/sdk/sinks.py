@@ -13,10 +13,13 @@ from schemas.models.education import AttendanceMarked
 from services.sdk.exceptions import PublishError, WrongAgencyError
 from services.sdk.importing import COLUMN_OF_FIELD, event_document, refusal
 from services.sdk.publisher import Prepared, Publisher
+from services.sdk.retrying import RetrySettings, post_retrying
 
 EVENTS_PATH: Final = "/v1/events"
 NDJSON: Final = "application/x-ndjson"
-UNPROCESSABLE: Final = 422
+# Answers that refuse some events of a batch by index: broken contract, an event id
+# already used for another event. The rest of the batch is sent again without them.
+REFUSING_EVENTS: Final = frozenset({409, 422})
 
 
 class KafkaSink:
@@ -41,17 +44,26 @@ class KafkaSink:
 
 
 class GatewaySink:
-    """Posts events as NDJSON to the gateway; a refused batch is resent without its bad events."""
+    """Posts events as NDJSON to the gateway; a refused batch is resent without its bad events.
 
-    def __init__(self, client: httpx.AsyncClient, token: str) -> None:
+    A 503 (broker or registry unavailable) or no answer is tried again as
+    `retry` says (`JOINEDUP_SDK_RETRY_*`); after the last try it is a `PublishError`.
+    """
+
+    def __init__(
+        self, client: httpx.AsyncClient, token: str, retry: RetrySettings | None = None
+    ) -> None:
         """Post with `client` (its base_url is the gateway) and the agency's bearer `token`."""
         self._client = client
         self._headers = {"Authorization": f"Bearer {token}", "Content-Type": NDJSON}
+        self._retry = retry or RetrySettings()
 
     async def _post(self, documents: list[dict[str, Any]]) -> httpx.Response:
         body = "\n".join(json.dumps(document) for document in documents)
         try:
-            return await self._client.post(EVENTS_PATH, content=body, headers=self._headers)
+            return await post_retrying(
+                self._client, EVENTS_PATH, self._retry, content=body, headers=self._headers
+            )
         except httpx.HTTPError as exc:
             raise PublishError(f"gateway unreachable: {type(exc).__name__}: {exc}") from None
 
@@ -61,7 +73,7 @@ class GatewaySink:
         refused: list[tuple[int, str, str]] = []
         while pending:
             response = await self._post([document for _, document in pending])
-            if response.status_code != UNPROCESSABLE:
+            if response.status_code not in REFUSING_EVENTS:
                 if response.is_error:
                     raise PublishError(f"gateway answered {response.status_code}: {response.text}")
                 return sorted(refused)

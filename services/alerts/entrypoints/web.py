@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
@@ -23,6 +24,7 @@ from services.alerts.domain.model import Alert
 from services.alerts.domain.users import DutyUser
 from services.alerts.entrypoints import pages
 from services.alerts.entrypoints.auth import SESSION_COOKIE, Authenticator
+from services.alerts.entrypoints.bodies import declared_too_large, read_at_most
 from services.alerts.entrypoints.feed import FeedHub, sse_stream
 from services.alerts.exceptions import (
     AlertsError,
@@ -97,6 +99,15 @@ def build_web_app(
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse({"error": str(exc)}, status_code=status, headers=headers)
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: Exception) -> JSONResponse:
+        # The default answer echoes the input, which may not even be JSON (NaN, lone
+        # surrogates): name the field and the rule only.
+        problems = exc.errors() if isinstance(exc, RequestValidationError) else []
+        first = problems[0] if problems else {"loc": ("body",), "msg": "invalid request"}
+        field = ".".join(str(part) for part in first.get("loc", ("body",)))
+        return JSONResponse({"error": f"{field}: {first.get('msg', 'invalid')}"}, status_code=422)
+
     parts = _Parts(ctx, auth, hub, secure_cookies)
     _page_routes(app, parts)
     _api_routes(app, parts)
@@ -122,8 +133,13 @@ def _page_routes(app: FastAPI, parts: _Parts) -> None:
 
     @app.post("/signin", response_class=HTMLResponse, response_model=None)
     async def signin(request: Request) -> Response:
-        body = (await request.body())[:MAX_SIGNIN_BODY].decode("utf-8", "replace")
-        token = (parse_qs(body).get("token") or [""])[0]
+        # A sign-in form is a few bytes: read at most MAX_SIGNIN_BODY + 1, never the whole body.
+        raw = None
+        if not declared_too_large(request.headers.get("content-length"), MAX_SIGNIN_BODY):
+            raw = await read_at_most(request.stream(), MAX_SIGNIN_BODY)
+        if raw is None:
+            return HTMLResponse(pages.signin_page("That request is too large."), status_code=413)
+        token = (parse_qs(raw.decode("utf-8", "replace")).get("token") or [""])[0]
         try:
             who = auth.users.authenticate(token)
         except UnauthenticatedError:

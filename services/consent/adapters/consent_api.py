@@ -1,4 +1,6 @@
-"""The consent service's agreement API, called as a consent officer (`joinedup consent load`).
+"""The consent service's API as a consent officer calls it: agreements, FHIR import.
+
+Used by `joinedup consent load` and `joinedup consent import-fhir`.
 
 The caller builds the `httpx.AsyncClient` (base URL and bearer token), so a
 test can hand it the app itself through `httpx.ASGITransport`.
@@ -24,6 +26,15 @@ class ConsentApiError(ConsentError):
     """Raised when the consent service cannot be reached or refuses a consent officer's request."""
 
 
+class RefusedError(ConsentApiError):
+    """Raised when the consent service refuses a request's content; carries every problem."""
+
+    def __init__(self, message: str, problems: list[tuple[str, str]]) -> None:
+        """Say what was refused (`message`) and list each problem as (field, rule)."""
+        super().__init__(message)
+        self.problems = problems
+
+
 def officer_client(url: str, token: str | None, timeout_s: float = 30.0) -> httpx.AsyncClient:
     """A client of the consent service at `url` carrying a consent officer's bearer token."""
     if not token:
@@ -32,14 +43,19 @@ def officer_client(url: str, token: str | None, timeout_s: float = 30.0) -> http
     return httpx.AsyncClient(base_url=url, headers=headers, timeout=timeout_s)
 
 
-def _rule(answer: httpx.Response) -> tuple[str, str]:
+def _problems(answer: httpx.Response) -> list[tuple[str, str]]:
+    """Every (field, rule) of an error answer; the first is the one the answer leads with."""
     try:
         body = answer.json()
     except ValueError:
         body = None
     if not isinstance(body, dict):
-        return "(request)", answer.reason_phrase or "refused"
-    return str(body.get("field", "(request)")), str(body.get("rule", answer.reason_phrase))
+        return [("(request)", answer.reason_phrase or "refused")]
+    first = (str(body.get("field", "(request)")), str(body.get("rule", answer.reason_phrase)))
+    listed = body.get("problems")
+    if not isinstance(listed, list) or not listed:
+        return [first]
+    return [(str(p.get("field")), str(p.get("rule"))) for p in listed if isinstance(p, dict)]
 
 
 class ConsentApi:
@@ -49,9 +65,16 @@ class ConsentApi:
         """Call the service through `client` (base URL and token set; closed by the caller)."""
         self._client = client
 
-    async def _call(self, method: str, path: str, what: str, body: Any = None) -> Any:
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        what: str,
+        body: Any = None,
+        params: dict[str, str] | None = None,
+    ) -> Any:
         try:
-            answer = await self._client.request(method, path, json=body)
+            answer = await self._client.request(method, path, json=body, params=params)
         except httpx.TransportError as exc:
             where = self._client.base_url
             raise ConsentApiError(
@@ -64,8 +87,9 @@ class ConsentApi:
                 f"(the consent service answered {answer.status_code})"
             )
         if not answer.is_success:
-            field, rule = _rule(answer)
-            raise ConsentApiError(f"{what}: {field}: {rule} (HTTP {answer.status_code})")
+            problems = _problems(answer)
+            field, rule = problems[0]
+            raise RefusedError(f"{what}: {field}: {rule} (HTTP {answer.status_code})", problems)
         return answer.json()
 
     async def reference(self) -> ServiceReference:
@@ -98,3 +122,14 @@ class ConsentApi:
         body = {**draft.model_dump(mode="json", exclude={"id"}), "based_on_version": based_on}
         found = await self._call("PUT", f"/v1/agreements/{draft.id}", draft.id, body)
         return SharingAgreement.model_validate(found)
+
+    async def import_fhir(
+        self, child_ref: str, document: dict[str, Any], version: str, *, dry_run: bool
+    ) -> list[dict[str, Any]]:
+        """Import a FHIR Consent or Bundle as the child's directives (a dry run records none)."""
+        params = {"version": version, "dry_run": "true" if dry_run else "false"}
+        path = f"/v1/children/{child_ref}/directives/fhir"
+        found: list[dict[str, Any]] = await self._call(
+            "POST", path, "import", document, params=params
+        )
+        return found

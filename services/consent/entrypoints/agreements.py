@@ -15,10 +15,12 @@ from services.consent.runtime import RuntimeSlot
 from services.consent.users import User
 
 ERRORS: dict[int | str, dict[str, str]] = {
+    400: {"description": "the body is not JSON"},
     401: {"description": "no or unknown bearer token"},
     403: {"description": "the role may not do this"},
     404: {"description": "no such agreement"},
     409: {"description": "conflicts with the current version"},
+    413: {"description": "the body is over 256 KiB"},
     422: {"description": "a field breaks a rule: {error, field, rule}"},
 }
 

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from consent.exceptions import ConsentError, FhirMappingError, UnknownCodeError
+from consent.fhir import FhirImportError
 from services.consent.exceptions import ConsentServiceError
 
 _SECTIONS = frozenset({"body", "query", "path", "header"})
@@ -39,6 +40,17 @@ def _validation(errors: Sequence[Any]) -> JSONResponse:
     return error_body(422, first["field"], first["rule"], problems=problems)
 
 
+def _fhir(exc: FhirMappingError) -> JSONResponse:
+    """Every problem of an imported document, the first one up front."""
+    if isinstance(exc, FhirImportError):
+        problems = [{"field": p.path, "rule": p.rule} for p in exc.problems]
+    else:
+        field, _, rule = str(exc).partition(": ")
+        problems = [{"field": field if rule else "resource", "rule": rule or str(exc)}]
+    first = problems[0] if problems else {"field": "resource", "rule": "invalid"}
+    return error_body(422, first["field"], first["rule"], problems=problems)
+
+
 def render(exc: Exception) -> JSONResponse:
     """The answer for an error raised while handling a request."""
     if isinstance(exc, ConsentServiceError):
@@ -48,8 +60,7 @@ def render(exc: Exception) -> JSONResponse:
     if isinstance(exc, ValidationError):
         return _validation(exc.errors(include_url=False, include_input=False))
     if isinstance(exc, FhirMappingError):
-        field, _, rule = str(exc).partition(": ")
-        return error_body(422, field if rule else "resource", rule or str(exc))
+        return _fhir(exc)
     if isinstance(exc, UnknownCodeError):
         return error_body(422, "code", str(exc))
     return error_body(409, "(state)", str(exc))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from importlib import resources
 from typing import Final
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.consent.entrypoints.agreements import agreement_routes
@@ -32,6 +32,9 @@ def _asset(name: str) -> str:
     return resources.files("services.consent.web").joinpath(name).read_text("utf-8")
 
 
+MAX_BODY_BYTES = 262_144
+
+
 def build_http_app(
     slot: RuntimeSlot,
     users: UserDirectory,
@@ -46,6 +49,17 @@ def build_http_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
+
+    @app.middleware("http")
+    async def refuse_large_bodies(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        # An agreement or a directive is kilobytes; one Kafka record holds at most ~1 MB.
+        declared = request.headers.get("content-length", "")
+        if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            return error_body(413, "body", f"must be at most {MAX_BODY_BYTES} bytes")
+        return await call_next(request)
+
     officer = guard(users, "consent-officer")
     auditor = guard(users, "auditor")
     anyone = guard(users, None)

@@ -86,9 +86,9 @@ def oversight_routes(
         format: Literal["json", "csv"] = "json",  # noqa: A002 - the query parameter's name
     ) -> dict[str, Any] | Response:
         rows = await search_audit(slot.get().audit, child_ref, recipient)
-        log.info(
+        log.info(  # that a search happened and its counts; never what was searched for
             "audit searched",
-            child_ref=child_ref,
+            by_child=child_ref is not None,
             by_recipient=recipient is not None,
             decisions=len(rows),
         )

@@ -4,22 +4,28 @@ Links are written only to the compacted, restricted `identity.links` topic,
 keyed by the identifier's keyed hash (its look-up key), so compaction keeps the
 latest link per identifier and the key never shows the raw value. On start the
 gateway replays the topic into its `IdentityIndex`.
+
+Writes go through the gateway's `BrokerGate` (bounded wait, 503 in an outage).
+The index learns a link as it is resolved; a link the broker did not take is
+kept and written before any later resolution is answered, so no child_ref is
+handed out on the strength of a link that is not on the topic.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any, Final
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaError
 
 from schemas.codec import AvroCodec
 from schemas.models.common import Source
 from services.bus import topics
 from services.bus.reading import records_to_end
 from services.bus.settings import BusSettings
-from services.gateway.exceptions import GatewayError
+from services.gateway.adapters.broker_gate import BrokerGate
+from services.gateway.exceptions import UnavailableError
 from services.identity.domain.child_ref import ChildRefKeyring
 from services.identity.domain.identifiers import Identifier, parse_identifier
 from services.identity.domain.links import IdentityIndex
@@ -38,12 +44,14 @@ class LinkLog:
         producer: AIOKafkaProducer,
         codec: AvroCodec,
         keyring: ChildRefKeyring,
+        gate: BrokerGate,
         topic: str = topics.IDENTITY_LINKS,
     ) -> None:
-        """Write through `producer` (started by the caller), Avro-encoded with `codec`."""
+        """Write through `producer` (started by the caller) and `gate`, encoded with `codec`."""
         self._producer = producer
         self._codec = codec
         self._keyring = keyring
+        self._gate = gate
         self.topic = topic
 
     def key_of(self, link: dict[str, Any]) -> bytes:
@@ -54,18 +62,16 @@ class LinkLog:
         return self._keyring.derive(identifier).encode()
 
     async def write(self, links: Sequence[dict[str, Any]]) -> None:
-        """Write `links` and wait until the broker has them all."""
-        try:
-            pending = [
-                await self._producer.send(
-                    self.topic, self._codec.encode("IdentifierLinked", link), key=self.key_of(link)
-                )
-                for link in links
+        """Write `links` and wait (bounded) until the broker has them all; 503 otherwise."""
+        with self._gate.registry_calls():
+            encoded = [
+                (self._codec.encode("IdentifierLinked", link), self.key_of(link)) for link in links
             ]
-            for future in pending:
-                await future
-        except KafkaError as exc:
-            raise GatewayError(f"identity links were not written: {exc}") from exc
+
+        async def send() -> list[asyncio.Future[Any]]:
+            return [await self._producer.send(self.topic, value, key=key) for value, key in encoded]
+
+        await self._gate.written(send)
 
     async def replay(
         self, settings: BusSettings, index: IdentityIndex, decoder: DeadLetterDecoder
@@ -87,17 +93,28 @@ class IdentityStage:
         """Resolve with `resolver` (keyring and index); record links in `links`."""
         self._resolver = resolver
         self._links = links
+        self._unwritten: list[dict[str, Any]] = []
+
+    async def _write(self, links: list[dict[str, Any]]) -> None:
+        try:
+            await self._links.write(links)
+        except UnavailableError:
+            self._unwritten = links + self._unwritten
+            raise
 
     async def resolve(self, identifiers: Sequence[tuple[str, str]], agency: str) -> str:
         """The child_ref of `identifiers`; raise `IdentityError` naming field and rule."""
         parsed: list[Identifier] = [
             parse_identifier(kind, value, agency) for kind, value in identifiers
         ]
+        if self._unwritten:
+            earlier, self._unwritten = self._unwritten, []
+            await self._write(earlier)
         resolution = self._resolver.resolve(
             parsed,
             source=Source(agency=agency, system=GATEWAY_SYSTEM, practitioner_role=None),
             method=LINK_METHOD,
         )
         if resolution.links:
-            await self._links.write(resolution.links)
+            await self._write(list(resolution.links))
         return resolution.child_ref

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from schemas.agency_fields import AgencyField, agency_fields
 from schemas.catalogue import Catalogue
 from schemas.exceptions import EventValidationError
 from schemas.models.index import EVENT_MODELS
@@ -23,7 +24,16 @@ class JsonEventParser:
 
     def __init__(self, catalogue: Catalogue | None = None) -> None:
         """Accept the publishable event types of `catalogue`."""
+        catalogue = catalogue or Catalogue.load()
         self._allowed = publishable_event_types(catalogue)
+        self._agency_fields = {
+            event_type: agency_fields(catalogue.definition(event_type))
+            for event_type in self._allowed
+        }
+
+    def agency_fields(self, document: Mapping[str, Any]) -> tuple[AgencyField, ...]:
+        """The fields naming an agency in the document's event type (none for an unknown type)."""
+        return self._agency_fields.get(str(document.get("event_type")), ())
 
     def __call__(self, document: Mapping[str, Any]) -> dict[str, Any]:
         """Return the record, or raise `EventValidationError` naming the field and the rule."""

@@ -1,9 +1,8 @@
-"""The gateway's HTTP API: POST events as JSON or NDJSON, resolve identifiers."""
+"""The gateway's HTTP API: POST events as JSON or NDJSON, resolve identifiers, health."""
 
-import json
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Protocol
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
@@ -11,17 +10,36 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from schemas.exceptions import ContractError
+from services.gateway.adapters.json_body import (
+    DEFAULT_MAX_BODY as DEFAULT_MAX_BODY,  # noqa: PLC0414 - the CLI's default comes from here
+)
+from services.gateway.adapters.json_body import JsonLimits, read_documents
 from services.gateway.exceptions import (
     BatchRejectedError,
+    BodyLimitError,
     BodyTooLargeError,
+    EventIdConflictError,
     ForbiddenAgencyError,
     MalformedBodyError,
     UnauthenticatedError,
+    UnavailableError,
 )
 from services.gateway.handlers import Ingest, accept_events, resolve_child_ref
 
-NDJSON_TYPES: Final = ("application/x-ndjson", "application/ndjson", "application/jsonl")
-DEFAULT_MAX_BODY: Final = 5 * 1024 * 1024
+UNAVAILABLE: Final = 503
+
+
+class BrokerHealth(Protocol):
+    """What /healthz reports: whether the gateway's broker connection is up."""
+
+    @property
+    def reachable(self) -> bool:
+        """True while the broker answers the gateway's producer."""
+        ...
+
+    def unavailable(self, message: str) -> UnavailableError:
+        """The 503 error for `message`, with its Retry-After."""
+        ...
 
 
 class AcceptedEvent(BaseModel):
@@ -31,7 +49,7 @@ class AcceptedEvent(BaseModel):
     topic: str
     partition: int
     offset: int
-    duplicate: bool = Field(description="True when this event_id was already stored")
+    duplicate: bool = Field(description="True when this agency already stored this event")
 
 
 class BatchAccepted(BaseModel):
@@ -48,59 +66,50 @@ class ChildRefOut(BaseModel):
     child_ref: str
 
 
-def parse_documents(body: bytes, content_type: str) -> list[Any]:
-    """One JSON object, a JSON array of objects, or NDJSON (one object per line)."""
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise MalformedBodyError("body: is not UTF-8 text") from None
-    if not text.strip():
-        raise MalformedBodyError("body: is empty; send a JSON event, a JSON array or NDJSON")
-    try:
-        if content_type.split(";", maxsplit=1)[0].strip().lower() in NDJSON_TYPES:
-            documents = [json.loads(line) for line in text.splitlines() if line.strip()]
-        else:
-            document = json.loads(text)
-            documents = document if isinstance(document, list) else [document]
-    except json.JSONDecodeError as exc:
-        raise MalformedBodyError(
-            f"body: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
-        ) from None
-    if not documents:
-        raise MalformedBodyError("body: holds no events")
-    return documents
-
-
-def _error(status: int, message: str, **extra: Any) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse({"error": message, **extra}, status_code=status, headers=headers)
-
-
 STATUS_OF: Final[dict[type[Exception], int]] = {
     UnauthenticatedError: 401,
     ForbiddenAgencyError: 403,
     MalformedBodyError: 400,
     BodyTooLargeError: 413,
-}
+    EventIdConflictError: 409,
+    UnavailableError: UNAVAILABLE,
+}  # anything else handled here breaks the contract: 422
+
+
+def _headers(exc: Exception) -> dict[str, str] | None:
+    if isinstance(exc, UnauthenticatedError):
+        return {"WWW-Authenticate": "Bearer"}
+    if isinstance(exc, UnavailableError):
+        return {"Retry-After": str(exc.retry_after_s)}
+    return None
+
+
+def _problems(exc: Exception) -> list[dict[str, object]] | None:
+    if isinstance(exc, BodyLimitError):
+        return [{"index": exc.index, "field": "body", "rule": exc.rule}]
+    if isinstance(exc, (BatchRejectedError, EventIdConflictError)):
+        return exc.problems
+    if isinstance(exc, RequestValidationError):
+        # The offending input is never echoed: it may be an identifier.
+        return [
+            {"index": 0, "field": ".".join(map(str, e["loc"][1:])), "rule": e["msg"]}
+            for e in exc.errors()
+        ]
+    return None
 
 
 def _render(exc: Exception) -> JSONResponse:
-    for kind, status in STATUS_OF.items():
-        if isinstance(exc, kind):
-            return _error(status, str(exc))
-    if isinstance(exc, BatchRejectedError):
-        return _error(422, str(exc), problems=exc.problems)
-    if isinstance(exc, RequestValidationError):
-        problems = [
-            {"index": 0, "field": ".".join(map(str, e["loc"][1:])), "rule": e["msg"]}
-            for e in exc.errors()
-        ]  # the offending input is never echoed: it may be an identifier
-        return _error(422, "request rejected", problems=problems)
-    return _error(422, str(exc))
+    status = next((code for kind, code in STATUS_OF.items() if isinstance(exc, kind)), 422)
+    message = "request rejected" if isinstance(exc, RequestValidationError) else str(exc)
+    problems = _problems(exc)
+    body: dict[str, Any] = {"error": message}
+    if problems is not None:
+        body["problems"] = problems
+    return JSONResponse(body, status_code=status, headers=_headers(exc))
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Map the gateway's errors to clear 4xx answers naming the field and the rule."""
+    """Map the gateway's errors to clear answers naming the problem (no traceback is logged)."""
 
     async def handle(_: Request, exc: Exception) -> JSONResponse:
         return _render(exc)
@@ -110,7 +119,10 @@ def install_error_handlers(app: FastAPI) -> None:
         ForbiddenAgencyError,
         MalformedBodyError,
         BodyTooLargeError,
+        BodyLimitError,
         BatchRejectedError,
+        EventIdConflictError,
+        UnavailableError,
         RequestValidationError,
         ContractError,
     ):
@@ -133,7 +145,7 @@ async def read_body(request: Request, max_body_bytes: int) -> bytes:
 def build_routes(
     ingest: Callable[[], Ingest],
     authenticate: Callable[[str | None], str],
-    max_body_bytes: int,
+    limits: JsonLimits,
 ) -> APIRouter:
     """Routes bound to the gateway's dependencies."""
     routes = APIRouter(prefix="/v1")
@@ -141,17 +153,20 @@ def build_routes(
     def agency(authorization: Annotated[str | None, Header()] = None) -> str:
         return authenticate(authorization)
 
+    async def json_documents(request: Request, content_type: str) -> list[Any]:
+        """Every route reads JSON here: the body within its size, then within JSON limits."""
+        return read_documents(await read_body(request, limits.max_body_bytes), content_type, limits)
+
     @routes.post(
         "/events",
         status_code=202,
         summary="Publish one event, a JSON array of events, or NDJSON (all or nothing)",
-        responses={400: {}, 401: {}, 403: {}, 413: {}, 422: {}},
+        responses={400: {}, 401: {}, 403: {}, 409: {}, 413: {}, 422: {}, 503: {}},
     )
     async def post_events(
         request: Request, publisher: Annotated[str, Depends(agency)]
     ) -> BatchAccepted:
-        body = await read_body(request, max_body_bytes)
-        documents = parse_documents(body, request.headers.get("content-type", ""))
+        documents = await json_documents(request, request.headers.get("content-type", ""))
         accepted = await accept_events(documents, publisher, ingest())
         events = [
             AcceptedEvent(
@@ -172,10 +187,10 @@ def build_routes(
         "/identity/resolve",
         summary="Turn a child's raw identifiers ({kind, value} or {identifiers: [...]}) "
         "into the child_ref the bus uses",
-        responses={400: {}, 401: {}, 413: {}, 422: {}},
+        responses={400: {}, 401: {}, 413: {}, 422: {}, 503: {}},
     )
     async def resolve(request: Request, publisher: Annotated[str, Depends(agency)]) -> ChildRefOut:
-        documents = parse_documents(await read_body(request, max_body_bytes), "application/json")
+        documents = await json_documents(request, "application/json")
         document = documents[0] if len(documents) == 1 else None
         if not isinstance(document, dict):
             raise MalformedBodyError("body: must be one JSON object")
@@ -189,7 +204,8 @@ def build_http_app(
     ingest: Callable[[], Ingest],
     authenticate: Callable[[str | None], str],
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
-    max_body_bytes: int = DEFAULT_MAX_BODY,
+    limits: JsonLimits | None = None,
+    health: BrokerHealth | None = None,
 ) -> FastAPI:
     """The FastAPI app of the gateway (OpenAPI at /openapi.json, docs at /docs)."""
     app = FastAPI(
@@ -200,10 +216,18 @@ def build_http_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    app.include_router(build_routes(ingest, authenticate, max_body_bytes))
+    app.include_router(build_routes(ingest, authenticate, limits or JsonLimits()))
 
     @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    async def healthz() -> JSONResponse:
+        """200 while the gateway can publish; 503 while its broker connection is down."""
+        if health is None or health.reachable:
+            return JSONResponse({"status": "ok", "broker": "reachable"})
+        refused = health.unavailable("the broker is unreachable")
+        return JSONResponse(
+            {"status": "unavailable", "broker": "unreachable", "error": str(refused)},
+            status_code=UNAVAILABLE,
+            headers=_headers(refused),
+        )
 
     return app

@@ -18,12 +18,26 @@ from fastavro.schema import SchemaParseException
 
 from services.registry.exceptions import InvalidSchemaError
 
+MAX_SCHEMA_BYTES = 512 * 1024  # stored as one Kafka record with its metadata
+
 
 def _json(text: str) -> Any:
     try:
-        return json.loads(text)
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise InvalidSchemaError("Invalid schema: not valid UTF-8 text") from None
+    if size > MAX_SCHEMA_BYTES:
+        raise InvalidSchemaError(f"Invalid schema: over {MAX_SCHEMA_BYTES} bytes")
+    try:
+        definition = json.loads(text)
+        json.dumps(definition, ensure_ascii=False).encode("utf-8")  # no lone surrogate escapes
+    except RecursionError:
+        raise InvalidSchemaError("Invalid schema: nested too deeply") from None
+    except UnicodeEncodeError:
+        raise InvalidSchemaError("Invalid schema: a string is not valid Unicode") from None
     except ValueError as exc:
         raise InvalidSchemaError(f"Invalid schema: not JSON ({exc})") from exc
+    return definition
 
 
 def canonical_form(text: str) -> str:
@@ -37,5 +51,7 @@ def check_avro(text: str) -> None:
     try:
         fastavro.parse_schema(definition, _write_hint=False)
         avro.schema.parse(text)
+    except RecursionError:
+        raise InvalidSchemaError("Invalid schema: nested too deeply") from None
     except (SchemaParseException, avro.errors.AvroException, ValueError, TypeError) as exc:
         raise InvalidSchemaError(f"Invalid schema: {exc}") from exc

@@ -45,9 +45,17 @@ class LevelRequest(BaseModel):
     compatibility: str
 
 
+MAX_BODY_BYTES = 1_048_576  # a schema is kilobytes; a record over 1 MB is refused by Kafka
+
+
 async def _body(request: Request) -> Any:
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        raise UnreadableRequestError(f"request body is over {MAX_BODY_BYTES} bytes")
     try:
-        return json.loads(await request.body())
+        return json.loads(body)
+    except RecursionError:
+        raise UnreadableRequestError("request body nests JSON too deeply") from None
     except ValueError as exc:
         raise UnreadableRequestError(f"request body is not JSON ({exc})") from exc
 
@@ -65,7 +73,7 @@ async def _schema_request(request: Request) -> SchemaRequest:
 def _version(text: str) -> int | Latest:
     if text in {"latest", "-1"}:
         return "latest"
-    if text.isdigit() and 1 <= int(text) <= _MAX_VERSION:
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= _MAX_VERSION:
         return int(text)
     raise InvalidVersionError(text)
 

@@ -6,19 +6,15 @@ the command runs as its own process, as a consent officer would run it.
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
-from aiokafka import TopicPartition
+from consent_running import OFFICER, joinedup, records_on
 from rigs.serving import serving
 
 from schemas.schema_source import InMemorySchemaSource
-from services.bus.kafka import build_consumer, partitions_of
 from services.config.files import agreement_templates
 from services.consent.adapters.agreement_files import read_agreement_files
 from services.consent.adapters.topics import ConsentTopics
@@ -26,36 +22,8 @@ from services.consent.bootstrap import ConsentOptions, build_consent_service
 
 pytestmark = pytest.mark.integration
 
-OFFICER = "dev-token-consent-officer"
 TEMPLATES = agreement_templates()[0].parent
 TEMPLATE_COUNT = len(read_agreement_files([TEMPLATES]).drafts)
-
-
-async def joinedup(*args: str) -> tuple[int, str, str]:
-    """Run `joinedup ARGS` as a process of its own; its exit code, stdout and stderr."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "services",
-        *args,
-        env={**os.environ, "JOINEDUP_CONSENT_TOKEN": OFFICER},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=120)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
-
-
-async def records_on(settings, topic: str) -> int:
-    """How many records `topic` holds (the sum of its partitions' end offsets)."""
-    partitions = [TopicPartition(topic, p) for p in await partitions_of(settings, topic)]
-    consumer = build_consumer(settings, group_id=None)
-    await consumer.start()
-    try:
-        return sum((await consumer.end_offsets(partitions)).values())
-    finally:
-        await consumer.stop()
 
 
 class Service:
@@ -72,7 +40,7 @@ class Service:
         async with httpx.AsyncClient(base_url=self.url, timeout=30) as http:
             answer = await http.get(
                 f"/v1/agreements/{agreement_id}/versions",
-                headers={"Authorization": f"Bearer {OFFICER}"},
+                headers=OFFICER,
             )
         answer.raise_for_status()
         return [agreement["version"] for agreement in answer.json()]

@@ -7,25 +7,27 @@ unique to the test and one InMemorySchemaSource shared with the test's codec.
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import UTC, datetime
 
-import httpx
 import pytest
+from consent_running import (
+    AUDITOR,
+    OFFICER,
+    RunningService,
+    new_child_ref,
+    read_topic,
+    topics_for,
+)
 
 from schemas.codec import AvroCodec
 from schemas.samples import sample_event
 from schemas.schema_source import InMemorySchemaSource
 from services.audit.chain import GENESIS, seal_encoded
-from services.bus.kafka import build_consumer, build_producer, ensure_topics
-from services.consent.adapters.topics import ConsentTopics
-from services.consent.bootstrap import ConsentOptions, build_consent_service
+from services.bus.kafka import build_producer, ensure_topics
 from services.router.domain.routing import audit_record
 
 pytestmark = pytest.mark.integration
 
-OFFICER = {"Authorization": "Bearer dev-token-consent-officer"}
-AUDITOR = {"Authorization": "Bearer dev-token-auditor"}
 AGREEMENT = {
     "id": "isa-attendance",
     "title": "Attendance to the LA attendance service",
@@ -46,46 +48,6 @@ DIRECTIVE = {
 }
 
 
-class RunningService:
-    """The app with its lifespan entered, and an httpx client on it."""
-
-    def __init__(self, settings, source, names: ConsentTopics) -> None:
-        self.app = build_consent_service(settings, source, ConsentOptions(topics=names))
-
-    async def __aenter__(self) -> httpx.AsyncClient:
-        self._lifespan = self.app.router.lifespan_context(self.app)
-        await self._lifespan.__aenter__()
-        self._client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=self.app), base_url="http://consent"
-        )
-        return self._client
-
-    async def __aexit__(self, *exc) -> None:
-        await self._client.aclose()
-        await self._lifespan.__aexit__(*exc)
-
-
-async def read_topic(settings, topic: str, codec: AvroCodec) -> list[tuple[bytes, int, dict]]:
-    consumer = build_consumer(settings, topic, group_id=None)
-    await consumer.start()
-    found = []
-    try:
-        for _ in range(10):
-            for records in (await consumer.getmany(timeout_ms=500)).values():
-                found.extend((r.key, r.partition, codec.decode(r.value)) for r in records)
-    finally:
-        await consumer.stop()
-    return found
-
-
-def topics_for(unique_name) -> ConsentTopics:
-    return ConsentTopics(
-        agreements=unique_name("consent-agreements"),
-        directives=unique_name("consent-directives"),
-        audit=unique_name("audit"),
-    )
-
-
 class TestConsentServiceOnKafka:
     async def test_changes_are_published_and_a_restart_rebuilds_the_same_state(
         self, bus_settings, unique_name
@@ -93,6 +55,7 @@ class TestConsentServiceOnKafka:
         """Create, version, retire, record a directive; a new instance serves the same state."""
         names = topics_for(unique_name)
         source = InMemorySchemaSource()
+        child = new_child_ref()
         async with RunningService(bus_settings, source, names) as http:
             assert (
                 await http.post("/v1/agreements", json=AGREEMENT, headers=OFFICER)
@@ -104,19 +67,23 @@ class TestConsentServiceOnKafka:
             other = {**AGREEMENT, "id": "isa-retired"}
             await http.post("/v1/agreements", json=other, headers=OFFICER)
             await http.post("/v1/agreements/isa-retired/retire", headers=OFFICER)
-            made = await http.post("/v1/children/c-1/directives", json=DIRECTIVE, headers=OFFICER)
+            made = await http.post(
+                f"/v1/children/{child}/directives", json=DIRECTIVE, headers=OFFICER
+            )
             assert made.status_code == 201
             before = (await http.get("/v1/agreements", headers=OFFICER)).json()
             directives_before = (
-                await http.get("/v1/children/c-1/directives", headers=OFFICER)
+                await http.get(f"/v1/children/{child}/directives", headers=OFFICER)
             ).json()
 
         async with RunningService(bus_settings, source, names) as http:
             after = (await http.get("/v1/agreements", headers=OFFICER)).json()
             directives_after = (
-                await http.get("/v1/children/c-1/directives", headers=OFFICER)
+                await http.get(f"/v1/children/{child}/directives", headers=OFFICER)
             ).json()
-            again = await http.post("/v1/children/c-1/directives", json=DIRECTIVE, headers=OFFICER)
+            again = await http.post(
+                f"/v1/children/{child}/directives", json=DIRECTIVE, headers=OFFICER
+            )
         assert after == before
         assert [(a["id"], a["version"], a["status"]) for a in after] == [
             ("isa-attendance", 2, "active"),
@@ -134,10 +101,10 @@ class TestConsentServiceOnKafka:
         assert all(r["event_type"] == "SharingAgreementPublished" for _, _, r in agreements)
         directives = await read_topic(bus_settings, names.directives, codec)
         assert [(k, r["directive"], r["version"]) for k, _, r in directives] == [
-            (b"c-1/dir-1", "consent_withdrawn", 1),
-            (b"c-1/dir-1", "consent_withdrawn", 2),
+            (f"{child}/dir-1".encode(), "consent_withdrawn", 1),
+            (f"{child}/dir-1".encode(), "consent_withdrawn", 2),
         ]
-        assert json.loads(directives[0][2]["payload"])["child_ref"] == "c-1"
+        assert json.loads(directives[0][2]["payload"])["child_ref"] == child
 
     async def test_audit_search_and_verify_read_what_a_router_wrote(
         self, bus_settings, unique_name
@@ -149,7 +116,7 @@ class TestConsentServiceOnKafka:
         codec = AvroCodec(source)
         producer = build_producer(bus_settings)
         await producer.start()
-        child, other = f"c-{uuid.uuid4().hex[:8]}", f"c-{uuid.uuid4().hex[:8]}"
+        child, other = new_child_ref(), new_child_ref()
         decided = datetime.now(UTC).replace(microsecond=0)
         permit = {
             "decision": "permit",

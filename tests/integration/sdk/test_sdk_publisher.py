@@ -9,9 +9,10 @@ pytestmark = pytest.mark.integration
 
 
 def _sample(event_type: str, agency: str) -> dict:
-    event = sample_event(event_type)
-    event["source"] = {**event["source"], "agency": agency}
-    return event
+    """A sample published by `agency`: fields that must name the publisher name it."""
+    return sample_event(
+        event_type, source={"agency": agency, "system": "sample", "practitioner_role": None}
+    )
 
 
 class TestPublisher:

@@ -18,6 +18,9 @@ from services.consent.state import ConsentState
 from services.consent.users import User, UserDirectory
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+# child_refs of the one strict form (schemas/child_ref.py): cr1_ and 32 base32 characters.
+CHILD = "cr1_" + "a" * 32
+OTHER_CHILD = "cr1_" + "b" * 32
 OFFICER = "officer-token"
 AUDITOR = "auditor-token"
 LEAD = "lead-token"

@@ -1,5 +1,12 @@
 import pytest
-from consent_service_fakes import NOW, agreement_body, directive_body, service
+from consent_service_fakes import (
+    CHILD,
+    NOW,
+    OTHER_CHILD,
+    agreement_body,
+    directive_body,
+    service,
+)
 
 from schemas.catalogue import Catalogue
 from services.consent import handlers
@@ -62,12 +69,12 @@ class TestDryRun:
         event = {
             "event_type": "AttendanceMarked",
             "source": {"agency": "school-100002"},
-            "child_ref": "c-9",
+            "child_ref": OTHER_CHILD,
             "school": "school-100002",
             "register_code": "N",
         }
         result = dry_run(consent, DryRunRequest(event=event), FIELD_CLASSES)
-        assert (result.provider, result.child_ref) == ("school-100002", "c-9")
+        assert (result.provider, result.child_ref) == ("school-100002", OTHER_CHILD)
         permit = by_recipient(result)["la-education"]
         assert "register_code" in permit.fields
         assert "minutes_late" not in permit.fields  # not in the posted event
@@ -85,13 +92,13 @@ class TestDryRun:
             )
         )
         await handlers.record_directive(
-            consent, "c-1", RecordDirective.model_validate(directive_body())
+            consent, CHILD, RecordDirective.model_validate(directive_body())
         )
         result = by_recipient(
             dry_run(
                 consent,
                 DryRunRequest(
-                    event_type="ConcernRaised", provider="school-100001", child_ref="c-1", at=NOW
+                    event_type="ConcernRaised", provider="school-100001", child_ref=CHILD, at=NOW
                 ),
                 FIELD_CLASSES,
             )

@@ -1,6 +1,15 @@
 import pytest
-from consent_service_fakes import FakePublisher, agreement_body, directive_body, service
+from consent_service_fakes import (
+    CHILD,
+    NOW,
+    FakePublisher,
+    agreement_body,
+    directive_body,
+    service,
+)
+from structlog.testing import capture_logs
 
+from schemas.child_ref import CHILD_REF_RULE
 from services.consent import handlers
 from services.consent.commands import (
     AgreementDraft,
@@ -98,36 +107,51 @@ class TestDirectiveHandlers:
         publisher = FakePublisher()
         consent = service(publisher)
         held = await handlers.record_directive(
-            consent, "c-1", RecordDirective.model_validate(directive_body(id="dir-a"))
+            consent, CHILD, RecordDirective.model_validate(directive_body(id="dir-a"))
         )
         assert held.version == 1
-        assert held.directive.child_ref == "c-1"
+        assert held.directive.child_ref == CHILD
         assert publisher.directives == [(held.directive, 1)]
-        assert [d.directive.id for d in consent.state.directives_of("c-1")] == ["dir-a"]
+        assert [d.directive.id for d in consent.state.directives_of(CHILD)] == ["dir-a"]
 
     async def test_recording_the_same_id_again_is_its_next_version(self):
         """A directive id recorded again becomes version 2 of that directive."""
         consent = service()
         for kind in ("given", "withdrawn"):
             held = await handlers.record_directive(
-                consent, "c-1", RecordDirective.model_validate(directive_body(id="d", kind=kind))
+                consent, CHILD, RecordDirective.model_validate(directive_body(id="d", kind=kind))
             )
         assert (held.version, held.directive.kind) == (2, "withdrawn")
-        assert len(consent.state.directives_of("c-1")) == 1
+        assert len(consent.state.directives_of(CHILD)) == 1
 
     async def test_recorder_outside_the_directory_is_refused(self):
         """The recording agency must be in the directory."""
         body = directive_body(recorded_by={"agency": "nobody"})
         with pytest.raises(InvalidRequestError) as caught:
-            await handlers.record_directive(service(), "c-1", RecordDirective.model_validate(body))
+            await handlers.record_directive(service(), CHILD, RecordDirective.model_validate(body))
         assert caught.value.field == "recorded_by.agency"
 
-    async def test_import_refuses_a_directive_about_another_child(self):
-        """Imported directives must be about the child named in the URL."""
-        consent = service()
-        held = await handlers.record_directive(
-            consent, "c-1", RecordDirective.model_validate(directive_body())
-        )
+    async def test_a_malformed_child_ref_is_refused_naming_child_ref(self):
+        """A ref that is not a child_ref is refused with the rule, and nothing is published."""
+        publisher = FakePublisher()
+        body = RecordDirective.model_validate(directive_body())
         with pytest.raises(InvalidRequestError) as caught:
-            await handlers.import_directives(consent, "c-2", [held.directive])
-        assert caught.value.field == "entry[0].subject"
+            await handlers.record_directive(service(publisher), "c-1", body)
+        assert (caught.value.field, caught.value.rule) == ("child_ref", CHILD_REF_RULE)
+        assert publisher.directives == []
+
+    async def test_recorded_at_is_the_service_clock(self):
+        """A directive recorded through the API is stamped with the service's own clock."""
+        held = await handlers.record_directive(
+            service(), CHILD, RecordDirective.model_validate(directive_body())
+        )
+        assert (held.directive.recorded_at, held.directive.stated_at) == (NOW, None)
+
+    async def test_the_log_line_carries_no_child_ref(self):
+        """Recording a directive logs its id and kind, never the child's reference."""
+        with capture_logs() as logs:
+            await handlers.record_directive(
+                service(), CHILD, RecordDirective.model_validate(directive_body())
+            )
+        assert [entry["event"] for entry in logs] == ["directive recorded"]
+        assert CHILD not in repr(logs)

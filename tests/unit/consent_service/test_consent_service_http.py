@@ -1,7 +1,9 @@
 from consent_service_fakes import (
     AUDITOR,
+    CHILD,
     LEAD,
     OFFICER,
+    OTHER_CHILD,
     FakeAuditTrail,
     agreement_body,
     bearer,
@@ -12,7 +14,7 @@ from consent_service_fakes import (
 
 ROW = {
     "recorded_at": "2026-03-02T09:00:00+00:00",
-    "child_ref": "c-1",
+    "child_ref": CHILD,
     "recipient": "la-education",
     "subject_event_id": "e-1",
     "subject_event_type": "AttendanceMarked",
@@ -51,7 +53,7 @@ class TestAuthorisation:
     async def test_a_consent_officer_may_not_read_the_audit(self):
         """Audit search and verification need the auditor role."""
         async with client(service()) as http:
-            search = await http.get("/v1/audit?child_ref=c-1", headers=bearer(OFFICER))
+            search = await http.get(f"/v1/audit?child_ref={CHILD}", headers=bearer(OFFICER))
             verify = await http.get("/v1/audit/verify", headers=bearer(OFFICER))
         assert (search.status_code, verify.status_code) == (403, 403)
 
@@ -110,36 +112,39 @@ class TestAgreementRoutes:
 
 class TestDirectiveRoutes:
     async def test_record_list_and_fhir_round_trip(self):
-        """A directive exported as a FHIR R5 and R4 Bundle imports back as the same directive."""
+        """A directive exported as FHIR R5 and R4 imports back the same, its time kept as stated."""
         consent = service()
         async with client(consent) as http:
             made = await http.post(
-                "/v1/children/c-1/directives",
+                f"/v1/children/{CHILD}/directives",
                 headers=bearer(OFFICER),
                 json=directive_body(id="dir-1"),
             )
-            listed = await http.get("/v1/children/c-1/directives", headers=bearer(OFFICER))
+            listed = await http.get(f"/v1/children/{CHILD}/directives", headers=bearer(OFFICER))
             for version in ("R5", "R4"):
                 bundle = await http.get(
-                    f"/v1/children/c-1/directives/fhir?version={version}", headers=bearer(OFFICER)
+                    f"/v1/children/{CHILD}/directives/fhir?version={version}",
+                    headers=bearer(OFFICER),
                 )
                 assert bundle.json()["entry"][0]["resource"]["resourceType"] == "Consent"
                 imported = await http.post(
-                    f"/v1/children/c-1/directives/fhir?version={version}",
+                    f"/v1/children/{CHILD}/directives/fhir?version={version}",
                     headers=bearer(OFFICER),
                     json=bundle.json(),
                 )
                 assert imported.status_code == 201
-                assert imported.json()[0]["directive"] == made.json()["directive"]
+                original = made.json()["directive"]
+                stated = {**original, "stated_at": original["recorded_at"]}
+                assert imported.json()[0]["directive"] == stated
         assert made.status_code == 201
         assert [d["directive"]["id"] for d in listed.json()] == ["dir-1"]
-        assert consent.state.directive("c-1", "dir-1").version == 3
+        assert consent.state.directive(CHILD, "dir-1").version == 3
 
     async def test_a_bad_fhir_resource_names_the_element(self):
         """An unsupported Consent.status is refused naming the element."""
         async with client(service()) as http:
             answer = await http.post(
-                "/v1/children/c-1/directives/fhir",
+                f"/v1/children/{CHILD}/directives/fhir",
                 headers=bearer(OFFICER),
                 json={"resourceType": "Patient"},
             )
@@ -149,9 +154,9 @@ class TestDirectiveRoutes:
 class TestOversightRoutes:
     async def test_audit_search_by_child_and_csv_download(self):
         """An auditor finds a child's decisions as JSON and downloads them as CSV."""
-        trail = FakeAuditTrail([ROW, {**ROW, "child_ref": "c-2"}])
+        trail = FakeAuditTrail([ROW, {**ROW, "child_ref": OTHER_CHILD}])
         async with client(service(), trail) as http:
-            found = await http.get("/v1/audit?child_ref=c-1", headers=bearer(AUDITOR))
+            found = await http.get(f"/v1/audit?child_ref={CHILD}", headers=bearer(AUDITOR))
             csv = await http.get(
                 "/v1/audit?recipient=la-education&format=csv", headers=bearer(LEAD)
             )

@@ -1,4 +1,4 @@
-from consent_service_fakes import agreement_body, directive_body, service
+from consent_service_fakes import CHILD, agreement_body, directive_body, service
 
 from consent.records import agreement_record, directive_key, directive_record
 from schemas.codec import AvroCodec
@@ -17,7 +17,7 @@ class TestReplay:
             consent, CreateAgreement.model_validate(agreement_body())
         )
         held = await handlers.record_directive(
-            consent, "c-1", RecordDirective.model_validate(directive_body(id="d-1"))
+            consent, CHILD, RecordDirective.model_validate(directive_body(id="d-1"))
         )
         codec = AvroCodec(InMemorySchemaSource())
         rebuilt = ConsentState()
@@ -34,7 +34,7 @@ class TestReplay:
             codec.encode("ConsentDirectiveRecorded", directive_record(held.directive, 3)),
         )
         assert rebuilt.agreement("isa-attendance") == made
-        assert rebuilt.directive("c-1", "d-1").version == 3
+        assert rebuilt.directive(CHILD, "d-1").version == 3
 
     def test_tombstones_forget_and_garbage_is_skipped(self):
         """A null value removes the keyed record; an undecodable value changes nothing."""
@@ -43,9 +43,9 @@ class TestReplay:
         codec = AvroCodec(InMemorySchemaSource())
         apply_agreement_record(state, codec, b"isa-x", b"not avro")
         assert state.agreements == {}
-        state.directives["c-1"] = {}
-        apply_directive_record(state, codec, b"c-1/d-1", None)
-        assert state.directive("c-1", "d-1") is None
+        state.directives[CHILD] = {}
+        apply_directive_record(state, codec, f"{CHILD}/d-1".encode(), None)
+        assert state.directive(CHILD, "d-1") is None
 
     def test_an_older_directive_version_does_not_replace_a_newer(self):
         """Replaying versions out of order keeps the newest."""

@@ -20,7 +20,8 @@ from consent.domain import (
 from consent.index import PolicyIndex
 
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-CHILD = "c-7f3a9e"
+# A child_ref of the one strict form (schemas/child_ref.py): cr1_ and 32 base32 characters.
+CHILD = "cr1_7f3a2e" + "q" * 26
 ENVELOPE = {
     "event_id": "operational",
     "event_type": "operational",

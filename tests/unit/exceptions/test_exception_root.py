@@ -15,6 +15,7 @@ OUTSIDE_THE_ROOT = {
     "schemas.fast_writer._UnsupportedSchema",
     "services.bus.transactional._BatchFailedError",
     "services.sdk.attendance_csv._Refused",
+    "services.gateway.adapters.json_body._Refused",
     # A bug (state asked of a partition not owned): it must stop the batch, and
     # JoinedUpError is "never for a bug".
     "services.bus.child_store.NotOwnedError",

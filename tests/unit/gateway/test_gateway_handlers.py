@@ -4,9 +4,15 @@ from fakes.kafka import FakeProducer
 
 from schemas.codec import AvroCodec
 from schemas.schema_source import InMemorySchemaSource
+from services.gateway.adapters.broker_gate import BrokerGate
 from services.gateway.adapters.json_events import JsonEventParser
 from services.gateway.domain.idempotency import SeenEvents
-from services.gateway.exceptions import BatchRejectedError, ForbiddenAgencyError
+from services.gateway.exceptions import (
+    BatchRejectedError,
+    EventIdConflictError,
+    ForbiddenAgencyError,
+    UnavailableError,
+)
 from services.gateway.handlers import Ingest, accept_events
 from services.identity.domain.identifiers import parse_identifier
 from services.sdk.publisher import Publisher
@@ -39,6 +45,7 @@ def ingest(producer):
         parse=JsonEventParser(),
         identity=FakeIdentity(),
         seen=SeenEvents(),
+        bus=BrokerGate(producer),
     )
 
 
@@ -97,3 +104,38 @@ class TestAcceptEvents:
         """An event from another agency stops the batch as forbidden."""
         with pytest.raises(ForbiddenAgencyError):
             await accept_events([attendance_json("police-west")], AGENCY, ingest)
+
+    async def test_a_publisher_field_naming_another_agency_is_forbidden(self, ingest, producer):
+        """AttendanceMarked.school must be the publisher: another school is a 403 naming it."""
+        with pytest.raises(ForbiddenAgencyError, match="school 'school-100002'"):
+            await accept_events([attendance_json(school="school-100002")], AGENCY, ingest)
+        assert producer.sent == []
+
+    async def test_an_id_reused_for_another_body_is_a_conflict(self, ingest, producer):
+        """The same agency's id with a different body is a conflict naming the id."""
+        event = attendance_json(register_code="N")
+        await accept_events([event], AGENCY, ingest)
+        with pytest.raises(EventIdConflictError, match=event["event_id"]) as caught:
+            await accept_events([{**event, "register_code": "L"}], AGENCY, ingest)
+        assert caught.value.problems[0]["field"] == "event_id"
+        assert len(producer.sent) == 1
+
+    async def test_ids_are_remembered_per_agency(self, ingest, producer):
+        """Another agency's event under the same id is not this agency's duplicate."""
+        other = "school-100002"
+        codec = AvroCodec(InMemorySchemaSource())
+        ingest.publishers = {**ingest.publishers, other: Publisher(other, producer, codec)}
+        theirs = attendance_json(other)
+        ours = attendance_json(AGENCY, event_id=theirs["event_id"])
+        await accept_events([theirs], other, ingest)
+        [accepted] = await accept_events([ours], AGENCY, ingest)
+        assert accepted.duplicate is False
+        assert [s.topic for s in producer.sent] == [f"ingest.{other}", f"ingest.{AGENCY}"]
+
+    async def test_an_unreachable_broker_refuses_before_sending(self, ingest, producer):
+        """While the broker is known to be down nothing is handed to the producer: 503."""
+        ingest.bus.reachable = False
+        with pytest.raises(UnavailableError) as caught:
+            await accept_events([attendance_json()], AGENCY, ingest)
+        assert caught.value.retry_after_s > 0
+        assert producer.sent == []

@@ -5,10 +5,10 @@ from fakes.agency_json import attendance_json
 
 from schemas.exceptions import EventValidationError
 from services.config.files import packaged_default
+from services.gateway.adapters.json_body import JsonLimits, read_documents
 from services.gateway.adapters.json_events import JsonEventParser
-from services.gateway.domain.idempotency import SeenEvents
+from services.gateway.domain.idempotency import SeenEvents, Stored
 from services.gateway.domain.publishers import PublisherDirectory, token_digest
-from services.gateway.entrypoints.http import parse_documents
 from services.gateway.exceptions import (
     ForbiddenAgencyError,
     GatewayError,
@@ -16,6 +16,10 @@ from services.gateway.exceptions import (
     UnauthenticatedError,
 )
 from services.gateway.handlers import check_publisher, identifier_pairs
+
+
+def parse_documents(body, content_type):
+    return read_documents(body, content_type, JsonLimits())
 
 
 class TestParseDocuments:
@@ -76,18 +80,28 @@ class TestPublisherDirectory:
 
 class TestSeenEvents:
     def test_remembers_receipts(self):
-        """A remembered event id returns its receipt."""
+        """A remembered event id returns its receipt and body digest."""
         seen = SeenEvents[str](capacity=2)
-        seen.remember("a", "receipt-a")
-        assert seen.get("a") == "receipt-a"
-        assert seen.get("b") is None
+        seen.remember("school-1", "a", Stored("receipt-a", b"digest"))
+        assert seen.get("school-1", "a") == Stored("receipt-a", b"digest")
+        assert seen.get("school-1", "b") is None
+
+    def test_ids_are_per_agency(self):
+        """One agency's event id is unknown to another agency."""
+        seen = SeenEvents[str]()
+        seen.remember("school-1", "a", Stored("receipt-a", b"digest"))
+        assert seen.get("school-2", "a") is None
 
     def test_forgets_the_oldest_beyond_capacity(self):
         """Past capacity, the least recently remembered id is forgotten first."""
         seen = SeenEvents[str](capacity=2)
         for event_id in "abc":
-            seen.remember(event_id, event_id)
-        assert [seen.get(e) for e in "abc"] == [None, "b", "c"]
+            seen.remember("school-1", event_id, Stored(event_id, b""))
+        assert [getattr(seen.get("school-1", e), "receipt", None) for e in "abc"] == [
+            None,
+            "b",
+            "c",
+        ]
 
 
 class TestJsonEventParser:
@@ -134,6 +148,13 @@ class TestCheckPublisher:
         """An event claiming another agency is forbidden, naming its index."""
         with pytest.raises(ForbiddenAgencyError, match="event 3"):
             check_publisher(attendance_json("police-west"), "school-100001", 3)
+
+    def test_refuses_a_publisher_field_naming_another_agency(self):
+        """A field that must name the publisher (x-agency: publisher) is checked too."""
+        event = attendance_json(school="school-100002")
+        fields = JsonEventParser().agency_fields(event)
+        with pytest.raises(ForbiddenAgencyError, match="school 'school-100002'"):
+            check_publisher(event, "school-100001", 0, fields)
 
     def test_accepts_own_agency(self):
         """The token's own agency passes."""

@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from services.sdk.attendance_csv import RegisterRow, RowProblem
 from services.sdk.importing import AttendanceImporter, attendance_event, mark_event_id
@@ -7,8 +7,8 @@ NOW = datetime(2025, 3, 5, 10, 30, 0, 123456, tzinfo=UTC)
 CHILD = "cr1_" + "b" * 32
 
 
-def mark(row=2, code="N", day=date(2025, 3, 4), child_ref=CHILD) -> RegisterRow:
-    return RegisterRow(row, (), child_ref, day, "AM", code, None, None, {})
+def mark(row=2, code="N", day=date(2025, 3, 4), child_ref=CHILD, school=None) -> RegisterRow:
+    return RegisterRow(row, (), child_ref, day, "AM", code, None, school, {})
 
 
 class FakeSink:
@@ -23,16 +23,38 @@ class FakeSink:
 
 class TestAttendanceEvent:
     def test_builds_a_valid_attendance_marked(self):
-        """A row becomes an AttendanceMarked from the importing agency, times in whole millis."""
+        """A row becomes an AttendanceMarked from the importing agency, at the session's time."""
         event = attendance_event(mark(), CHILD, "school-100001", "sims", NOW)
         assert event.school == "school-100001"
-        assert event.recorded_at.microsecond == 123000
-        assert event.occurred_at == datetime(2025, 3, 4, 9, tzinfo=UTC)
+        assert event.occurred_at == event.recorded_at == datetime(2025, 3, 4, 9, tzinfo=UTC)
+
+    def test_a_session_later_today_is_marked_now_in_whole_millis(self):
+        """A mark for a session not yet begun is stamped with the import's time (millis)."""
+        afternoon = RegisterRow(2, (), CHILD, NOW.date(), "PM", "N", None, None, {})
+        event = attendance_event(afternoon, CHILD, "school-100001", "sims", NOW)
+        assert event.recorded_at == NOW.replace(microsecond=123000)
+
+    def test_the_same_row_imported_later_is_the_same_event(self):
+        """Nothing in the event depends on when it is imported, so a re-import is a duplicate."""
+        first = attendance_event(mark(), CHILD, "school-100001", "sims", NOW)
+        later = attendance_event(mark(), CHILD, "school-100001", "sims", NOW + timedelta(days=9))
+        assert later == first
 
     def test_event_id_is_stable_per_mark(self):
-        """The same mark gets the same id; a corrected code gets a new one."""
-        assert mark_event_id("s", CHILD, mark()) == mark_event_id("s", CHILD, mark())
-        assert mark_event_id("s", CHILD, mark()) != mark_event_id("s", CHILD, mark(code="L"))
+        """The same mark gets the same id; a corrected code or lateness gets a new one."""
+        late = RegisterRow(2, (), CHILD, date(2025, 3, 4), "AM", "N", 12, None, {})
+        assert mark_event_id("a", "s", CHILD, mark()) == mark_event_id("a", "s", CHILD, mark())
+        assert mark_event_id("a", "s", CHILD, mark()) != mark_event_id(
+            "a", "s", CHILD, mark(code="L")
+        )
+        assert mark_event_id("a", "s", CHILD, mark()) != mark_event_id("a", "s", CHILD, late)
+
+    def test_event_ids_are_the_importing_agencys_own(self):
+        """Two agencies importing the same mark, school column and all, never share an id."""
+        row = mark(school="school-100002")
+        from_a = attendance_event(row, CHILD, "school-100001", "sims", NOW)
+        from_b = attendance_event(row, CHILD, "school-100002", "sims", NOW)
+        assert from_a.event_id != from_b.event_id
 
 
 class TestAttendanceImporter:
@@ -65,3 +87,12 @@ class TestAttendanceImporter:
         )
         summary = await AttendanceImporter("school-100001", FakeSink(), None).run([row])
         assert summary.rejected[0].field == "upn"
+
+    async def test_a_row_for_another_schools_register_is_rejected(self):
+        """The school column must be the importing school: another school's row is refused."""
+        sink = FakeSink()
+        summary = await AttendanceImporter("school-100001", sink, None).run(
+            [mark(row=2, school="school-100002"), mark(row=3)]
+        )
+        assert [(p.row, p.field) for p in summary.rejected] == [(2, "school")]
+        assert summary.accepted == 1

@@ -1,4 +1,5 @@
 import pytest
+from fakes.child_refs import child_ref
 from fakes.kafka import FakeProducer
 
 from schemas.codec import AvroCodec
@@ -55,9 +56,10 @@ class TestPublisher:
 
     async def test_send_many_keys_by_child_ref_in_order(self, publisher, producer):
         """Events go to ingest.<agency>, keyed by child_ref, in the order given."""
-        events = [sample_event("AttendanceMarked", child_ref=f"cr1_{n}") for n in range(3)]
+        refs = [child_ref(f"pupil {n}") for n in range(3)]
+        events = [sample_event("AttendanceMarked", child_ref=ref) for ref in refs]
         receipts = await publisher.publish_many(events)
-        assert [s.key for s in producer.sent] == [b"cr1_0", b"cr1_1", b"cr1_2"]
+        assert [s.key for s in producer.sent] == [ref.encode() for ref in refs]
         assert {s.topic for s in producer.sent} == {f"ingest.{SAMPLE_AGENCY}"}
         assert [r.offset for r in receipts] == [0, 1, 2]
 
