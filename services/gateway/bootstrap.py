@@ -35,6 +35,7 @@ from services.gateway.adapters.json_body import (
     JsonLimits,
 )
 from services.gateway.adapters.json_events import JsonEventParser
+from services.gateway.adapters.producer_slot import ProducerSlot
 from services.gateway.domain.idempotency import SeenEvents
 from services.gateway.domain.publishers import PublisherDirectory
 from services.gateway.entrypoints.http import build_http_app
@@ -103,7 +104,7 @@ def build_gateway(
     known = agency_ids(options.agencies_file or config_file(settings, "agencies.yaml"))
     codec = AvroCodec(schema_source)
     keyring = keyring_from(settings)
-    producer = build_producer(settings)
+    producer = ProducerSlot(lambda: build_producer(settings))
     gate = BrokerGate(producer, options.outage or outage_limits(GatewaySettings()))
     links = LinkLog(producer, codec, keyring, gate, options.links_topic)
     validator = EventValidator(known_agencies=known | set(directory.agencies))
@@ -111,7 +112,7 @@ def build_gateway(
 
     async def load_index() -> IdentityIndex:
         index = IdentityIndex(keyring)
-        count = await links.replay(settings, index, DeadLetterDecoder(codec, producer))
+        count = await links.replay(settings, index, DeadLetterDecoder(codec, producer.current))
         log.info("identity links replayed", topic=options.links_topic, links=count)
         return index
 

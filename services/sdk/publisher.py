@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from schemas.codec import AvroCodec
@@ -22,6 +21,22 @@ from services.sdk.exceptions import PublishError, WrongAgencyError
 from services.sdk.publishable import publishable_event_types
 
 Prepared = tuple[dict[str, Any], bytes]
+
+
+class RecordProducer(Protocol):
+    """What a publisher needs of a producer: aiokafka's, or one standing in for it."""
+
+    async def start(self) -> None:
+        """Connect (for a publisher that owns its producer)."""
+        ...
+
+    async def stop(self) -> None:
+        """Flush and disconnect."""
+        ...
+
+    async def send(self, topic: str, value: bytes, key: bytes | None = None) -> asyncio.Future[Any]:
+        """Hand one record over; the future resolves once the broker has it."""
+        ...
 
 
 class EventModel(Protocol):
@@ -60,7 +75,7 @@ class Publisher:
     def __init__(
         self,
         agency: str,
-        producer: AIOKafkaProducer,
+        producer: RecordProducer,
         codec: AvroCodec,
         validator: EventValidator | None = None,
     ) -> None:

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 import structlog
-from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from schemas.registry_errors import RegistryRequestError, RegistryUnreachableError
+from services.gateway.adapters.producer_slot import ProducerSlot, failed_for_good
 from services.gateway.exceptions import UnavailableError
 from services.sdk.exceptions import PublishError
 
@@ -52,7 +52,7 @@ class OutageLimits:
 class BrokerGate:
     """The broker's state as the gateway's producer sees it, and bounded writes through it."""
 
-    def __init__(self, producer: AIOKafkaProducer, limits: OutageLimits | None = None) -> None:
+    def __init__(self, producer: ProducerSlot, limits: OutageLimits | None = None) -> None:
         """Watch and write through `producer` (started by the caller)."""
         self._producer = producer
         self.limits = limits or OutageLimits()
@@ -117,12 +117,13 @@ class BrokerGate:
         when the broker is unreachable or does not acknowledge in time.
         """
         self.check()
+        generation = self._producer.generation
         deadline = time.monotonic() + self.limits.publish_timeout_s
         try:
             async with asyncio.timeout(self.limits.publish_timeout_s):
                 pending = await send()
         except (TimeoutError, KafkaError, PublishError) as exc:
-            self._refused(exc)
+            self._refused(exc, generation)
             raise self.unavailable(UNACKNOWLEDGED) from None
         landed = asyncio.gather(*pending)
         try:
@@ -130,12 +131,15 @@ class BrokerGate:
                 return list(await asyncio.shield(landed))
         except (TimeoutError, KafkaError) as exc:
             landed.add_done_callback(_tell_late(late))
-            self._refused(exc)
+            self._refused(exc, generation)
             raise self.unavailable(UNACKNOWLEDGED) from None
 
-    def _refused(self, exc: Exception) -> None:
+    def _refused(self, exc: Exception, generation: int) -> None:
         log.warning("broker did not acknowledge a write", error=type(exc).__name__)
-        self._mark(reachable=False)
+        if failed_for_good(exc):
+            self._producer.renew(generation)  # the broker may be fine: the producer is not
+        else:
+            self._mark(reachable=False)
 
     @staticmethod
     def _left(deadline: float) -> float:

@@ -17,14 +17,13 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any, Final
 
-from aiokafka import AIOKafkaProducer
-
 from schemas.codec import AvroCodec
 from schemas.models.common import Source
 from services.bus import topics
 from services.bus.reading import records_to_end
 from services.bus.settings import BusSettings
 from services.gateway.adapters.broker_gate import BrokerGate
+from services.gateway.adapters.producer_slot import ProducerSlot
 from services.gateway.exceptions import UnavailableError
 from services.identity.domain.child_ref import ChildRefKeyring
 from services.identity.domain.identifiers import Identifier, parse_identifier
@@ -41,7 +40,7 @@ class LinkLog:
 
     def __init__(
         self,
-        producer: AIOKafkaProducer,
+        producer: ProducerSlot,
         codec: AvroCodec,
         keyring: ChildRefKeyring,
         gate: BrokerGate,

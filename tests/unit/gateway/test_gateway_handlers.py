@@ -6,6 +6,7 @@ from schemas.codec import AvroCodec
 from schemas.schema_source import InMemorySchemaSource
 from services.gateway.adapters.broker_gate import BrokerGate
 from services.gateway.adapters.json_events import JsonEventParser
+from services.gateway.adapters.producer_slot import ProducerSlot
 from services.gateway.domain.idempotency import SeenEvents
 from services.gateway.exceptions import (
     BatchRejectedError,
@@ -45,7 +46,7 @@ def ingest(producer):
         parse=JsonEventParser(),
         identity=FakeIdentity(),
         seen=SeenEvents(),
-        bus=BrokerGate(producer),
+        bus=BrokerGate(ProducerSlot(lambda: producer)),
     )
 
 
