@@ -81,6 +81,10 @@ class AvroCodec:
         self._readers.setdefault(schema_id, _Reader(writer.parsed, None))
         return writer
 
+    def knows_writer(self, event_type: str) -> bool:
+        """True when `event_type`'s schema id is known: encoding it asks the registry nothing."""
+        return event_type in self._writers
+
     def encode(self, event_type: str, record: dict[str, Any]) -> bytes:
         """Write `record` with the current schema of `event_type`, framed with its schema id."""
         writer = self._writers.get(event_type) or self._writer(event_type)

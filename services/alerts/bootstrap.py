@@ -35,6 +35,7 @@ from services.alerts.handlers import AlertsContext
 from services.alerts.settings import AlertsSettings
 from services.bus import topics
 from services.bus.kafka import build_consumer, build_producer, ensure_topics
+from services.bus.producer_slot import ProducerSlot
 from services.bus.settings import BusSettings
 
 Clock = Callable[[], dt.datetime]
@@ -99,7 +100,7 @@ def build_app(
     webhook_agencies = tuple(load_webhooks(options.webhooks_path(settings)))
     boards = AlertBoards({*users.agencies, *webhook_agencies})
     hub = FeedHub()
-    producer = build_producer(settings)
+    producer = ProducerSlot(lambda: build_producer(settings))
     sink = KafkaAcknowledgementSink(producer, codec, options.acknowledged_topic, clock)
     ctx = AlertsContext(boards, sink, hub.publish, clock)
     feed_topics = BoardFeed.topic_names(boards, options.acknowledged_topic)

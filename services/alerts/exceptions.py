@@ -25,3 +25,7 @@ class ForbiddenError(AlertsError):
 
 class UnknownAlertError(AlertsError):
     """Raised when an alert id is not on the signed-in agency's board."""
+
+
+class BusUnavailableError(AlertsError):
+    """Raised when the broker does not take an acknowledgement in time (503, try again)."""

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
+from services.audit.rows import csv_cell
 from services.bus.settings import BusSettings
 from services.sdk.attendance_csv import RegisterFormatError, read_register
 from services.sdk.identity import IdentityClient
@@ -34,7 +35,11 @@ def rejected_path(source: Path) -> Path:
 
 
 def write_rejected(source: Path, header: list[str], summary: ImportSummary) -> Path:
-    """Write each rejected row as it was, plus the field and the rule it broke."""
+    """Write each rejected row as it was, plus the field and the rule it broke.
+
+    A cell opening with a formula character gets a leading quote (services/audit/rows.py):
+    the file goes back to the school's office, whose spreadsheet must not run it.
+    """
     problems = {problem.row: problem for problem in summary.rejected}
     target = rejected_path(source)
     with (
@@ -42,11 +47,12 @@ def write_rejected(source: Path, header: list[str], summary: ImportSummary) -> P
         target.open("w", newline="", encoding="utf-8") as out,
     ):
         writer = csv.writer(out)
-        writer.writerow([*header, "row", *REJECTED_COLUMNS])
+        writer.writerow([csv_cell(cell) for cell in [*header, "row", *REJECTED_COLUMNS]])
         for number, cells in enumerate(csv.reader(original), start=1):
             problem = problems.get(number)
             if problem is not None:
-                writer.writerow([*cells, number, problem.field, problem.rule])
+                row = [*cells, number, problem.field, problem.rule]
+                writer.writerow([csv_cell(cell) for cell in row])
     return target
 
 

@@ -23,6 +23,7 @@ from schemas.schema_source import SchemaSource
 from schemas.validation import EventValidator
 from services.bus import topics
 from services.bus.kafka import build_producer, ensure_topics
+from services.bus.producer_slot import ProducerSlot
 from services.bus.settings import BusSettings
 from services.config.files import config_file
 from services.gateway.adapters.agency_directory import agency_ids
@@ -35,7 +36,6 @@ from services.gateway.adapters.json_body import (
     JsonLimits,
 )
 from services.gateway.adapters.json_events import JsonEventParser
-from services.gateway.adapters.producer_slot import ProducerSlot
 from services.gateway.domain.idempotency import SeenEvents
 from services.gateway.domain.publishers import PublisherDirectory
 from services.gateway.entrypoints.http import build_http_app

@@ -168,8 +168,12 @@ async def _check(document: Any, index: int, agency: str, ingest: Ingest) -> Chec
         raise EventValidationError("(event)", "must be a JSON object")
     check_publisher(document, agency, index, ingest.parse.agency_fields(document))
     record = ingest.parse(await resolve_identifier(document, agency, ingest.identity))
+    publisher = ingest.publishers[agency]
     with ingest.bus.registry_calls():
-        prepared = ingest.publishers[agency].prepare(record)
+        if publisher.asks_registry(record):  # a blocking look-up: off the event loop
+            prepared = await asyncio.to_thread(publisher.prepare, record)
+        else:
+            prepared = publisher.prepare(record)
     if len(prepared[1]) > MAX_EVENT_BYTES:
         raise EventValidationError(
             "(event)", f"is {len(prepared[1])} bytes encoded; an event may be {MAX_EVENT_BYTES}"

@@ -11,7 +11,12 @@ from services.bus import topics
 from services.bus.settings import BusSettings
 from services.registry.adapters.kafka_log import KafkaRegistryLog
 from services.registry.domain.state import RegistryState
-from services.registry.entrypoints.errors import RegistryResponse, install_error_handlers
+from services.registry.entrypoints.errors import (
+    ErrorBody,
+    RegistryResponse,
+    error_response,
+    install_error_handlers,
+)
 from services.registry.entrypoints.http import build_router
 from services.registry.handlers import SchemaRegistry
 
@@ -37,4 +42,15 @@ def build_app(settings: BusSettings, topic: str = topics.SCHEMAS) -> FastAPI:
     )
     install_error_handlers(app)
     app.include_router(build_router(SchemaRegistry(state, log)))
+
+    @app.get(
+        "/healthz",
+        responses={503: {"model": ErrorBody, "description": "not following its topic"}},
+    )
+    async def healthz() -> RegistryResponse:
+        """Ready when the topic is replayed and still followed; 503 otherwise."""
+        if not log.following:
+            return error_response(503, 50301, f"the registry is not following {log.topic}")
+        return RegistryResponse({"status": "ok", "topic": log.topic})
+
     return app

@@ -109,6 +109,14 @@ class Publisher:
         """Flush and stop the producer."""
         await self._producer.stop()
 
+    def asks_registry(self, event: Mapping[str, Any]) -> bool:
+        """True when preparing `event` may wait on the schema registry (its type is not cached).
+
+        An asyncio caller then prepares it in a thread, so a slow registry
+        stalls that request only, not every request on the event loop.
+        """
+        return not self._codec.knows_writer(str(event.get("event_type")))
+
     def prepare(self, event: Mapping[str, Any] | EventModel) -> Prepared:
         """Validate and encode an event; raise with the field and the rule when it is bad."""
         record = as_record(event)

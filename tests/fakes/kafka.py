@@ -24,12 +24,12 @@ class FakeProducer:
 
     sent: list[Sent] = field(default_factory=list)
 
-    async def send(self, topic, value=None, key=None, headers=None):
-        record = Sent(topic, value, key, headers, 0, len(self.sent))
+    async def send(self, topic, value=None, key=None, headers=None, partition=None):
+        record = Sent(topic, value, key, headers, partition or 0, len(self.sent))
         self.sent.append(record)
         future = asyncio.get_running_loop().create_future()
         future.set_result(record)
         return future
 
-    async def send_and_wait(self, topic, value=None, key=None, headers=None):
-        return await (await self.send(topic, value, key, headers))
+    async def send_and_wait(self, topic, value=None, key=None, headers=None, partition=None):
+        return await (await self.send(topic, value, key, headers, partition))

@@ -28,6 +28,7 @@ from services.alerts.entrypoints.bodies import declared_too_large, read_at_most
 from services.alerts.entrypoints.feed import FeedHub, sse_stream
 from services.alerts.exceptions import (
     AlertsError,
+    BusUnavailableError,
     ForbiddenError,
     UnauthenticatedError,
     UnknownAlertError,
@@ -47,8 +48,30 @@ _STATUS: dict[type[AlertsError], int] = {
     UnauthenticatedError: 401,
     ForbiddenError: 403,
     UnknownAlertError: 404,
+    BusUnavailableError: 503,
 }
+RETRY_AFTER_S = "5"
 MAX_SIGNIN_BODY = 4096
+
+
+class ErrorBody(BaseModel):
+    """Every error of the API: one sentence naming the field or the rule."""
+
+    error: str
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The documented error responses of a route (OpenAPI), from the ones below."""
+    return {status: {"model": ErrorBody, "description": _ERROR_TEXT[status]} for status in statuses}
+
+
+_ERROR_TEXT: dict[int, str] = {
+    401: "no session or bearer token, or an unknown one",
+    403: "another agency's alerts, or a role that may not do this",
+    404: "no such alert on this agency's board",
+    422: "a field breaks a rule: {error}",
+    503: "the bus did not confirm the write in time; retry after Retry-After seconds",
+}
 
 
 class AssignRequest(BaseModel):
@@ -97,6 +120,8 @@ def build_web_app(
     async def alerts_error(_request: Request, exc: Exception) -> JSONResponse:
         status = next((s for t, s in _STATUS.items() if isinstance(exc, t)), 400)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if status == 503:
+            headers = {"Retry-After": RETRY_AFTER_S}
         return JSONResponse({"error": str(exc)}, status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
@@ -172,12 +197,12 @@ def _page_routes(app: FastAPI, parts: _Parts) -> None:
 def _api_routes(app: FastAPI, parts: _Parts) -> None:
     ctx = parts.ctx
 
-    @app.get("/api/me")
+    @app.get("/api/me", responses=_errors(401))
     async def me(request: Request) -> dict[str, str]:
         who = parts.user(request)
         return {"id": who.id, "name": who.name, "agency": who.agency, "role": who.role}
 
-    @app.get("/api/alerts")
+    @app.get("/api/alerts", responses=_errors(401, 403, 422))
     async def alerts(request: Request, agency: str | None = None) -> dict[str, Any]:
         who = parts.user(request)
         if agency is not None and agency != who.agency:
@@ -186,11 +211,11 @@ def _api_routes(app: FastAPI, parts: _Parts) -> None:
         listed = handlers.list_alerts(ctx, who)
         return {"agency": who.agency, "alerts": [a.as_json(now) for a in listed]}
 
-    @app.get("/api/alerts/{alert_id}")
+    @app.get("/api/alerts/{alert_id}", responses=_errors(401, 403, 404, 422))
     async def alert(request: Request, alert_id: str) -> dict[str, Any]:
         return handlers.find_alert(ctx, parts.user(request), alert_id).as_json(ctx.clock())
 
-    @app.get("/api/alerts/{alert_id}/evidence")
+    @app.get("/api/alerts/{alert_id}/evidence", responses=_errors(401, 403, 404, 422))
     async def evidence(request: Request, alert_id: str) -> dict[str, Any]:
         items = handlers.evidence_of(ctx, parts.user(request), alert_id)
         shown = [
@@ -202,12 +227,16 @@ def _api_routes(app: FastAPI, parts: _Parts) -> None:
         ]
         return {"alert_id": alert_id, "evidence": shown}
 
-    @app.post("/api/alerts/{alert_id}/acknowledge")
+    @app.post("/api/alerts/{alert_id}/acknowledge", responses=_errors(401, 403, 404, 422, 503))
     async def acknowledge(request: Request, alert_id: str) -> dict[str, Any]:
         who = parts.user(request)
         return parts.shown(await handlers.acknowledge_alert(ctx, who, alert_id), who)
 
-    @app.post("/api/alerts/{alert_id}/assign", response_model=None)
+    @app.post(
+        "/api/alerts/{alert_id}/assign",
+        response_model=None,
+        responses=_errors(401, 403, 404, 422, 503),
+    )
     async def assign(request: Request, alert_id: str, body: AssignRequest) -> Any:
         who = parts.user(request)
         try:
@@ -218,7 +247,7 @@ def _api_routes(app: FastAPI, parts: _Parts) -> None:
 
 
 def _feed_routes(app: FastAPI, parts: _Parts) -> None:
-    @app.get("/feed")
+    @app.get("/feed", responses=_errors(401))
     async def feed(request: Request) -> StreamingResponse:
         who = parts.user(request)
         stream = sse_stream(parts.hub, who.agency, request, lambda a: parts.shown(a, who))

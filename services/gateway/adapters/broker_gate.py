@@ -25,7 +25,7 @@ import structlog
 from aiokafka.errors import KafkaError
 
 from schemas.registry_errors import RegistryRequestError, RegistryUnreachableError
-from services.gateway.adapters.producer_slot import ProducerSlot, failed_for_good
+from services.bus.producer_slot import ProducerSlot, failed_for_good
 from services.gateway.exceptions import UnavailableError
 from services.sdk.exceptions import PublishError
 

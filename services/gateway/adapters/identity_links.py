@@ -20,10 +20,10 @@ from typing import Any, Final
 from schemas.codec import AvroCodec
 from schemas.models.common import Source
 from services.bus import topics
+from services.bus.producer_slot import ProducerSlot
 from services.bus.reading import records_to_end
 from services.bus.settings import BusSettings
 from services.gateway.adapters.broker_gate import BrokerGate
-from services.gateway.adapters.producer_slot import ProducerSlot
 from services.gateway.exceptions import UnavailableError
 from services.identity.domain.child_ref import ChildRefKeyring
 from services.identity.domain.identifiers import Identifier, parse_identifier

@@ -12,10 +12,11 @@ import asyncio
 import contextlib
 
 import structlog
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from services.bus import topics
 from services.bus.kafka import build_consumer, build_producer, ensure_topics
+from services.bus.producer_slot import ProducerSlot
 from services.bus.settings import BusSettings
 from services.registry.adapters import records
 from services.registry.domain.model import RegistryRecord
@@ -42,7 +43,7 @@ class KafkaRegistryLog:
         self._topic = topic
         self._partition = TopicPartition(topic, 0)
         self._timeout_s = read_back_timeout_s
-        self._producer: AIOKafkaProducer | None = None
+        self._producer: ProducerSlot | None = None
         self._consumer: AIOKafkaConsumer | None = None
         self._applied = asyncio.Condition()
         self._next_offset = 0
@@ -53,10 +54,15 @@ class KafkaRegistryLog:
         """The topic this log lives in."""
         return self._topic
 
+    @property
+    def following(self) -> bool:
+        """True while the log is replayed and its follower still reads the topic."""
+        return self._follower is not None and not self._follower.done()
+
     async def start(self) -> None:
         """Create the topic if missing, replay it to its end, then follow it."""
         await ensure_topics(self._settings, [self._topic])  # compacted, 1 partition: the policy
-        self._producer = build_producer(self._settings)
+        self._producer = ProducerSlot(lambda: build_producer(self._settings))
         self._consumer = consumer = build_consumer(self._settings, group_id=None)
         await self._producer.start()
         await consumer.start()

@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from services.registry.exceptions import RegistryError
 
 CONTENT_TYPE: Final = "application/vnd.schemaregistry.v1+json"
+
+
+class ErrorBody(BaseModel):
+    """Every error, in Confluent's shape."""
+
+    error_code: int
+    message: str
+
+
+# The errors every route may answer, for the OpenAPI document (Confluent's error codes
+# refine the status: 40401 no subject, 40402 no version, 40403 no schema, 42201 invalid
+# schema, 42202 invalid version, 50002 the store timed out).
+ERRORS: Final[dict[int | str, dict[str, Any]]] = {
+    400: {"model": ErrorBody, "description": "the body is not JSON, or is over 1 MiB"},
+    404: {"model": ErrorBody, "description": "no such subject, version or schema"},
+    409: {"model": ErrorBody, "description": "the schema is incompatible with earlier versions"},
+    422: {"model": ErrorBody, "description": "an invalid schema, version or compatibility level"},
+    500: {"model": ErrorBody, "description": "the write was not read back from the topic in time"},
+}
 
 
 class RegistryResponse(JSONResponse):

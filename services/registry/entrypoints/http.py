@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from services.registry.domain.model import SCHEMA_TYPES, SchemaVersion, compatibility_level
 from services.registry.domain.state import Latest
-from services.registry.entrypoints.errors import CONTENT_TYPE
+from services.registry.entrypoints.errors import CONTENT_TYPE, ERRORS
 from services.registry.exceptions import (
     InvalidSchemaError,
     InvalidVersionError,
@@ -89,7 +89,7 @@ def _described(found: SchemaVersion) -> dict[str, Any]:
 
 def build_router(registry: SchemaRegistry) -> APIRouter:  # noqa: C901 - one route each
     """The REST routes over `registry`."""
-    router = APIRouter()
+    router = APIRouter(responses=ERRORS)
     state = registry.state
 
     @router.get("/")

@@ -245,3 +245,23 @@ class TestCompatibilityEndpoint:
         register(http, SUBJECT, record())
         path = f"/compatibility/subjects/{SUBJECT}/versions/9"
         assert_error(http.post(path, json={"schema": record()}), 404, 40402)
+
+
+class TestHealthAndContract:
+    def test_healthz_answers_once_the_topic_is_followed(self, http, registry):
+        """A started registry is ready: it names the topic it follows."""
+        response = http.get("/healthz")
+        assert response.status_code == 200, response.text
+        assert response.json()["status"] == "ok"
+
+    def test_every_route_documents_its_errors_in_confluents_shape(self, http):
+        """The OpenAPI document lists the error responses, each as {error_code, message}."""
+        document = http.get("/openapi.json").json()
+        assert set(document["components"]["schemas"]["ErrorBody"]["properties"]) == {
+            "error_code",
+            "message",
+        }
+        for path, operations in document["paths"].items():
+            for method, operation in operations.items():
+                errors = {code for code in operation["responses"] if code[0] in "45"}
+                assert errors, f"{method.upper()} {path} documents no error response"

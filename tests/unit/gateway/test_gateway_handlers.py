@@ -1,12 +1,15 @@
+import asyncio
+import threading
+
 import pytest
 from fakes.agency_json import attendance_json
 from fakes.kafka import FakeProducer
 
 from schemas.codec import AvroCodec
 from schemas.schema_source import InMemorySchemaSource
+from services.bus.producer_slot import ProducerSlot
 from services.gateway.adapters.broker_gate import BrokerGate
 from services.gateway.adapters.json_events import JsonEventParser
-from services.gateway.adapters.producer_slot import ProducerSlot
 from services.gateway.domain.idempotency import SeenEvents
 from services.gateway.exceptions import (
     BatchRejectedError,
@@ -140,3 +143,36 @@ class TestAcceptEvents:
             await accept_events([attendance_json()], AGENCY, ingest)
         assert caught.value.retry_after_s > 0
         assert producer.sent == []
+
+
+class StalledRegistry(InMemorySchemaSource):
+    """A registry that answers only once `answer` is set (a hung HTTP call, in a thread)."""
+
+    def __init__(self):
+        super().__init__()
+        self.answer = threading.Event()
+
+    def id_for(self, subject, schema):
+        assert self.answer.wait(timeout=10), "the test never let the registry answer"
+        return super().id_for(subject, schema)
+
+
+class TestStalledRegistry:
+    async def test_a_hung_registry_look_up_does_not_stall_the_event_loop(self, producer):
+        """While one request waits on the registry, the loop runs other work; then it lands."""
+        registry = StalledRegistry()
+        ingest = Ingest(
+            publishers={AGENCY: Publisher(AGENCY, producer, AvroCodec(registry))},
+            parse=JsonEventParser(),
+            identity=FakeIdentity(),
+            seen=SeenEvents(),
+            bus=BrokerGate(ProducerSlot(lambda: producer)),
+        )
+        waiting = asyncio.create_task(accept_events([attendance_json()], AGENCY, ingest))
+        for _ in range(20):  # the loop keeps turning while the look-up is pending
+            await asyncio.sleep(0.01)
+        assert not waiting.done()
+        registry.answer.set()
+        accepted = await asyncio.wait_for(waiting, timeout=10)
+        assert len(accepted) == 1
+        assert len(producer.sent) == 1

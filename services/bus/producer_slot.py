@@ -1,10 +1,11 @@
-"""The gateway's one producer, replaced by a fresh one when it has failed for good.
+"""A service's one producer, replaced by a fresh one when it has failed for good.
 
 aiokafka's idempotent producer stops for good on some errors: a batch that
 expires while a restarting broker has no partition leader still used up its
 sequence number, the next batch is refused with OutOfOrderSequenceNumber, the
 sender task ends, and every later `send` raises that error. A broker outage
-would then end the gateway's publishing until a restart. The slot hands
+would then end the service's publishing until a restart (gateway, consent
+service, alerts, registry). The slot hands
 `send` to the current producer and, told that it failed so, starts a new one
 (a new producer id, sequences from zero) in its place.
 """
@@ -26,7 +27,7 @@ from aiokafka.errors import (
     UnknownProducerId,
 )
 
-log = structlog.get_logger("joinedup.gateway")
+log = structlog.get_logger("joinedup.bus")
 
 # Errors after which the producer never writes again (its sender task has ended).
 FATAL: Final = (OutOfOrderSequenceNumber, ProducerFenced, UnknownProducerId, ProducerClosed)
@@ -73,9 +74,32 @@ class ProducerSlot:
         written: asyncio.Future[Any] = await self.current.send(topic, value, key=key)
         return written
 
+    async def send_and_wait(
+        self,
+        topic: str,
+        value: bytes | None,
+        key: bytes | None = None,
+        partition: int | None = None,
+        headers: list[tuple[str, bytes]] | None = None,
+    ) -> Any:
+        """Write one record and wait for the broker; a producer that failed for good is renewed.
+
+        The error still reaches the caller (the record was not written, the
+        caller answers as for an outage); the next call uses the fresh producer.
+        """
+        generation = self.generation
+        try:
+            return await self.current.send_and_wait(
+                topic, value, key=key, partition=partition, headers=headers
+            )
+        except KafkaError as exc:
+            if failed_for_good(exc):
+                await self._renew(generation)
+            raise
+
     def renew(self, generation: int) -> None:
         """Replace the producer of `generation`, in the background, by a started new one."""
-        task = asyncio.create_task(self._renew(generation), name="gateway-producer-renew")
+        task = asyncio.create_task(self._renew(generation), name="producer-renew")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

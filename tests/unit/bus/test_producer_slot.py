@@ -4,8 +4,8 @@ import pytest
 from aiokafka.errors import KafkaConnectionError, OutOfOrderSequenceNumber
 from fakes.kafka import FakeProducer
 
+from services.bus.producer_slot import ProducerSlot, failed_for_good
 from services.gateway.adapters.broker_gate import BrokerGate
-from services.gateway.adapters.producer_slot import ProducerSlot, failed_for_good
 from services.gateway.exceptions import UnavailableError
 from services.sdk.exceptions import PublishError
 
@@ -83,3 +83,42 @@ class TestRenewal:
         slot.renew(0)
         await _settle()
         assert slot.generation == 1
+
+
+class EndedOnWait(StartableProducer):
+    """A producer whose sender ended: `send_and_wait` raises OutOfOrderSequenceNumber."""
+
+    async def send_and_wait(self, topic, value=None, key=None, headers=None, partition=None):
+        raise OutOfOrderSequenceNumber
+
+
+class Unreachable(StartableProducer):
+    """A producer that cannot reach the broker: `send_and_wait` raises a connection error."""
+
+    async def send_and_wait(self, topic, value=None, key=None, headers=None, partition=None):
+        raise KafkaConnectionError
+
+
+class TestSendAndWait:
+    async def test_a_fatal_error_renews_the_producer_and_still_reaches_the_caller(self):
+        """The failed write is reported; the next write goes through a fresh producer."""
+        ended, fresh = EndedOnWait(), StartableProducer()
+        slot = ProducerSlot(Builds(ended, fresh))
+        with pytest.raises(OutOfOrderSequenceNumber):
+            await slot.send_and_wait("alerts.acknowledged", b"v", key=b"k")
+        assert slot.current is fresh
+        assert slot.generation == 1
+        assert fresh.started
+        assert ended.stopped
+        sent = await slot.send_and_wait("alerts.acknowledged", b"w", key=b"k", partition=2)
+        assert (sent.topic, sent.value, sent.partition) == ("alerts.acknowledged", b"w", 2)
+
+    async def test_a_passing_outage_does_not_renew(self):
+        """A connection error is the broker's state: the same producer stays in the slot."""
+
+        down = Unreachable()
+        slot = ProducerSlot(Builds(down))
+        with pytest.raises(KafkaConnectionError):
+            await slot.send_and_wait("alerts.acknowledged", b"v")
+        assert slot.current is down
+        assert slot.generation == 0
