@@ -19,10 +19,13 @@ from consent.domain.directive import ConsentDirective
 from consent.domain.disclosure import Permit
 from consent.domain.event import EventFacts
 from consent.index import PolicyIndex
+from schemas.child_ref import CHILD_REF_RULE, is_child_ref
 from schemas.envelope import ENVELOPE_NAME_SET
 from services.consent.exceptions import InvalidRequestError
 from services.consent.handlers import ConsentService
 
+# The child a dry run without a child_ref is about: no directives, nothing known. Never
+# a child_ref (it fails the form), so it can match no real child's state.
 DEFAULT_CHILD = "dry-run-child"
 ENVELOPE = ENVELOPE_NAME_SET
 
@@ -93,6 +96,9 @@ def _facts_of(request: DryRunRequest) -> tuple[str, str, str, frozenset[str] | N
     if provider is None:
         raise InvalidRequestError("provider", "give provider, or an event with source.agency")
     child_ref = _text(event.get("child_ref"), "event.child_ref") or request.child_ref
+    if child_ref is not None and not is_child_ref(child_ref):
+        where = "event.child_ref" if event.get("child_ref") else "child_ref"
+        raise InvalidRequestError(where, CHILD_REF_RULE)
     present = frozenset(event) if request.event is not None else request.fields
     return event_type, provider, child_ref or DEFAULT_CHILD, present
 

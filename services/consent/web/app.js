@@ -185,7 +185,8 @@
     try {
       const result = await json("POST", "/v1/dry-run", {
         event_type: $("d-event-type").value, provider: $("d-provider").value,
-        child_ref: $("d-child").value, active_plans: plans, looked_after: $("d-lac").checked,
+        child_ref: $("d-child").value.trim() || null, active_plans: plans,
+        looked_after: $("d-lac").checked,
         on_roll_at: [...$("d-roll").selectedOptions].map((o) => o.value),
       });
       const rows = result.decisions.map((d) => {

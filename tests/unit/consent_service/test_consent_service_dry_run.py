@@ -131,3 +131,36 @@ class TestDryRun:
                 FIELD_CLASSES,
             )
         assert caught.value.field == "provider"
+
+
+class TestDryRunChildRef:
+    @pytest.mark.parametrize(
+        ("request_fields", "field"),
+        [
+            ({"child_ref": "dry-run-child"}, "child_ref"),
+            ({"child_ref": "9434765919"}, "child_ref"),
+            ({"event": {"event_type": "AttendanceMarked", "child_ref": "=1+1"}}, "event.child_ref"),
+        ],
+    )
+    async def test_a_child_ref_not_of_the_one_form_is_refused_naming_the_field(
+        self, request_fields, field
+    ):
+        """Free text or a raw identifier as a child_ref is a 422 naming where it was given."""
+        consent = await with_agreements(agreement_body())
+        fields = {"event_type": "AttendanceMarked", "provider": "school-100001", **request_fields}
+        if "event" in fields:
+            fields["event"] = {**fields["event"], "source": {"agency": "school-100001"}}
+        with pytest.raises(InvalidRequestError) as refused:
+            dry_run(consent, DryRunRequest(**fields), FIELD_CLASSES)
+        assert refused.value.field == field
+
+    async def test_a_real_child_ref_is_accepted(self):
+        """A child_ref of the one form is the child whose directives the dry run applies."""
+        consent = await with_agreements(agreement_body())
+        request = DryRunRequest(
+            event_type="AttendanceMarked", provider="school-100001", child_ref=CHILD
+        )
+        assert (
+            by_recipient(dry_run(consent, request, FIELD_CLASSES))["la-education"].decision
+            == "permit"
+        )
