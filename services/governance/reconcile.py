@@ -61,8 +61,9 @@ def diff_acls(
     return AclDiff(create=tuple(sorted(wanted - present)), delete=tuple(sorted(present - wanted)))
 
 
-def _binding(rule: AclRule) -> AclBinding:
-    return AclBinding(
+def _fields(rule: AclRule) -> tuple[str, str, str, str, str, str, str]:
+    """The rule as librdkafka's binding arguments, in their order."""
+    return (
         LIBRDKAFKA_RESOURCE_TYPES.get(rule.resource_type, rule.resource_type.upper()),
         rule.resource_name,
         rule.pattern_type.upper(),
@@ -71,18 +72,14 @@ def _binding(rule: AclRule) -> AclBinding:
         rule.operation.upper(),
         "ALLOW" if rule.allow else "DENY",
     )
+
+
+def _binding(rule: AclRule) -> AclBinding:
+    return AclBinding(*_fields(rule))
 
 
 def _filter(rule: AclRule) -> AclBindingFilter:
-    return AclBindingFilter(
-        LIBRDKAFKA_RESOURCE_TYPES.get(rule.resource_type, rule.resource_type.upper()),
-        rule.resource_name,
-        rule.pattern_type.upper(),
-        rule.principal,
-        rule.host,
-        rule.operation.upper(),
-        "ALLOW" if rule.allow else "DENY",
-    )
+    return AclBindingFilter(*_fields(rule))
 
 
 def _name(value: object) -> str:
