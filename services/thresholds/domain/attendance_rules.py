@@ -23,7 +23,7 @@ def check_attendance(ctx: EventContext, state: ChildState) -> list[Trigger]:
     event_id = ctx.envelope.event_id
     if counting.counts_as_possible_session:
         state.school = mark.school
-    _count(ctx, state, mark, counting)
+    replaced = _count(ctx, state, mark, counting)
     if counting.counts_as_absence:
         remember_id(state.absence_ids, event_id)
     if counting.unauthorised:
@@ -32,7 +32,7 @@ def check_attendance(ctx: EventContext, state: ChildState) -> list[Trigger]:
         *_rates(ctx, state, counting),
         *_streak(ctx, state, mark, counting),
         *_rolling(ctx, state, mark, counting),
-        *_plans(ctx, state, mark, counting),
+        *_plans(ctx, state, mark, replaced),
     ]
     return [_at_school(t, mark.school) for t in triggers]
 
@@ -43,27 +43,44 @@ def _at_school(trigger: Trigger, school: str) -> Trigger:
 
 def _count(
     ctx: EventContext, state: ChildState, mark: AttendanceMark, counting: CodeCounting
-) -> None:
-    """Add the mark to the academic-year and term counters (a later period resets them)."""
+) -> str | None:
+    """Add the mark to the academic-year and term counters (a later period resets them).
+
+    A session has one mark: a later mark for a session already counted this year
+    (a correction, or the same mark under another id) takes the earlier one's
+    place in the counts. Returns the code it replaced, if any.
+    """
     year = ctx.calendar.academic_year_of(mark.date)
     if state.year is not None and year < state.year:
-        return  # a late mark for a closed year: the windows have moved on
+        return None  # a late mark for a closed year: the windows have moved on
     if year != state.year:
-        state.year, state.year_counts = year, [0, 0, 0]
-    possible = int(counting.counts_as_possible_session)
-    absent = int(counting.counts_as_possible_session and counting.counts_as_absence)
-    state.year_counts[0] += possible
-    state.year_counts[1] += absent
-    state.year_counts[2] += int(counting.illness)
+        state.year, state.year_counts, state.marks = year, [0, 0, 0], {}
+    key = str(session_key(mark.date.toordinal(), pm=mark.pm))
+    replaced = state.marks.get(key)
+    state.marks[key] = mark.code
+    earlier = ctx.codes(replaced) if replaced is not None else None
+    _tally(state.year_counts, counting, +1)
+    _tally(state.year_counts, earlier, -1)
     term = ctx.calendar.term_of(mark.date)
     if term is None:
-        return
+        return replaced
     start = term.start.toordinal()
     if state.term is None or start > state.term:
         state.term, state.term_counts = start, [0, 0]
     if start == state.term:
-        state.term_counts[0] += possible
-        state.term_counts[1] += absent
+        _tally(state.term_counts, counting, +1)
+        _tally(state.term_counts, earlier, -1)
+    return replaced
+
+
+def _tally(counts: list[int], counting: CodeCounting | None, sign: int) -> None:
+    """Add (sign +1) or take back (-1) one mark's possible, absence and illness sessions."""
+    if counting is None:
+        return
+    possible = counting.counts_as_possible_session
+    tallies = (possible, possible and counting.counts_as_absence, counting.illness)
+    for index, counted in enumerate(tallies[: len(counts)]):
+        counts[index] += sign * int(counted)
 
 
 def _rate_met(rule: AbsenceRateRule, state: ChildState) -> tuple[int, int] | None:
@@ -98,11 +115,11 @@ def _streak(
     ctx: EventContext, state: ChildState, mark: AttendanceMark, counting: CodeCounting
 ) -> list[Trigger]:
     """Continuous unauthorised absence, counted in school days of the calendar."""
+    key = session_key(mark.date.toordinal(), pm=mark.pm)
     if not counting.unauthorised:
-        if counting.counts_as_possible_session:
+        if counting.counts_as_possible_session and (not state.streak or key >= state.streak[0]):
             state.streak = []  # present, or an authorised absence, ends the run
         return []
-    key = session_key(mark.date.toordinal(), pm=mark.pm)
     if not state.streak:
         state.streak = [key, 0]
     first, before = state.streak
@@ -141,6 +158,8 @@ def _rolling(
     kept = {k for k in state.unauthorised if k >= oldest}
     if counting.unauthorised and key >= oldest:
         kept.add(key)
+    else:
+        kept.discard(key)  # a correction to another code takes the session out
     state.unauthorised = sorted(kept)
     if counting.unauthorised and len(kept) >= rule.sessions:
         summary = (
@@ -152,16 +171,27 @@ def _rolling(
 
 
 def _plans(
-    ctx: EventContext, state: ChildState, mark: AttendanceMark, counting: CodeCounting
+    ctx: EventContext, state: ChildState, mark: AttendanceMark, replaced: str | None
 ) -> list[Trigger]:
-    """Absence of a looked-after child; unexplained absence of a child on a plan."""
+    """Absence of a looked-after child; unexplained absence of a child on a plan.
+
+    `replaced` is the code an earlier mark for the same session had: the same
+    unexplained session is counted once, and one corrected to an explained
+    code is taken back.
+    """
     triggers = []
     looked_after = ctx.rules.looked_after_absence
+    counting = ctx.codes(mark.code)
     if counting.counts_as_absence and any(p in state.plans for p in looked_after.plans):
         summary = "Absence of a looked-after child."
         triggers.append(Trigger(looked_after, (ctx.envelope.event_id,), summary))
     rule = ctx.rules.plan_absence
-    if mark.code in rule.codes and any(p in state.plans for p in rule.plans):
+    was_unexplained = replaced is not None and replaced in rule.codes
+    if mark.code not in rule.codes:
+        if was_unexplained and state.plan_unexplained > 0:
+            state.plan_unexplained -= 1
+        return triggers
+    if not was_unexplained and any(p in state.plans for p in rule.plans):
         state.plan_unexplained += 1
         needed = state.plan_alert_sessions or rule.default_sessions
         if state.plan_unexplained >= needed:

@@ -31,6 +31,7 @@ class ChildState:
     plan_unexplained: int = 0
     year: str | None = None
     year_counts: list[int] = field(default_factory=lambda: [0, 0, 0])
+    marks: dict[str, str] = field(default_factory=dict)
     term: int | None = None
     term_counts: list[int] = field(default_factory=lambda: [0, 0])
     streak: list[int] = field(default_factory=list)
@@ -44,6 +45,9 @@ class ChildState:
     last_raised: dict[str, int] = field(default_factory=dict)
 
     # year_counts: possible sessions, absence sessions, illness sessions (academic year).
+    # marks: session key (as text) -> register code of the mark counted for that session,
+    # this academic year: a later mark for the same session (a correction, or the same
+    # mark sent again under another id) replaces the earlier one in the counts.
     # term, term_counts: first day (ordinal) of the current term; its possible and
     # absence sessions.
     # streak: [first session key, last school-day count evaluated] of unauthorised absence.
@@ -63,6 +67,7 @@ class ChildState:
             plan_unexplained=self.plan_unexplained,
             year=self.year,
             year_counts=list(self.year_counts),
+            marks=dict(self.marks),
             term=self.term,
             term_counts=list(self.term_counts),
             streak=list(self.streak),

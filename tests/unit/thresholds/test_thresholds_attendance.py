@@ -1,6 +1,8 @@
 import datetime as dt
+import json
 
 from services.thresholds.domain.alerts import Recipient
+from services.thresholds.domain.state import ChildState
 
 D = dt.date
 PERSISTENT = "attendance.persistent-absence"
@@ -194,3 +196,58 @@ class TestUnexplainedAbsenceOnPlan:
         child.on(D(2026, 9, 4), "ChildProtectionPlanStarted", "la-social-care")
         child.day(MON_7_SEP, "M")
         assert child.alerts == []
+
+
+class TestCorrectedMarks:
+    """A session has one mark: a later mark for it replaces the earlier one in every count."""
+
+    def test_the_same_mark_sent_again_is_counted_once(self, child):
+        """18 present + 1 absent, the absence sent twice: 1 of 19 (5%), not 2 of 20 (10%)."""
+        child.days(MON_7_SEP, 9, "/")
+        child.apply(child.events.mark(D(2026, 9, 18), "M"))
+        child.apply(child.events.mark(D(2026, 9, 18), "M"))  # another id, same session
+        assert child.alerts == []
+        assert child.state.year_counts[:2] == [19, 1]
+        assert child.state.term_counts == [19, 1]
+
+    def test_an_absence_corrected_to_present_leaves_the_absence_count(self, child):
+        """Absent 2 of 20 would alert; corrected to present, the rate is 1 of 20."""
+        child.days(MON_7_SEP, 9, "/")
+        child.apply(child.events.mark(D(2026, 9, 18), "M", "AM"))
+        child.apply(child.events.mark(D(2026, 9, 18), "/", "AM"))  # the office corrects it
+        raised = child.apply(child.events.mark(D(2026, 9, 18), "M", "PM"))
+        assert raised == []
+        assert child.state.year_counts[:2] == [20, 1]
+
+    def test_an_illness_corrected_away_is_taken_out_of_the_illness_count(self, child):
+        """Illness corrected to present no longer counts toward the fifteen illness days."""
+        child.apply(child.events.mark(MON_7_SEP, "I"))
+        child.apply(child.events.mark(MON_7_SEP, "/"))
+        assert child.state.year_counts == [1, 0, 0]
+
+    def test_an_unauthorised_session_corrected_leaves_the_rolling_window(self, child):
+        """A session corrected from N to an authorised code is no longer unauthorised."""
+        child.apply(child.events.mark(MON_7_SEP, "N"))
+        child.apply(child.events.mark(MON_7_SEP, "C"))
+        assert child.state.unauthorised == []
+
+    def test_an_unexplained_session_on_a_plan_sent_twice_counts_once(self, child):
+        """With 2 sessions asked for, one N sent twice is still one unexplained session."""
+        child.on(
+            D(2026, 9, 4),
+            "ChildInNeedPlanStarted",
+            "la-social-care",
+            unexplained_absence_alert_sessions=2,
+        )
+        child.apply(child.events.mark(MON_7_SEP, "N"))
+        child.apply(child.events.mark(MON_7_SEP, "N"))
+        assert ON_PLAN not in child.rule_ids()
+        child.apply(child.events.mark(MON_7_SEP, "C"))  # explained after all
+        assert child.state.plan_unexplained == 0
+
+    def test_the_marks_survive_the_changelog(self, child):
+        """The session marks round-trip through the stored JSON, so a restart keeps them."""
+        child.apply(child.events.mark(MON_7_SEP, "N"))
+        stored = json.loads(json.dumps(child.state.to_dict()))
+        assert ChildState.from_dict(stored) == child.state
+        assert stored["marks"] == {str(2 * MON_7_SEP.toordinal()): "N"}
