@@ -15,6 +15,11 @@ from services.thresholds.domain.register_codes import CodeCounting
 from services.thresholds.domain.rules import AbsenceRateRule, ContinuousAbsenceRule
 from services.thresholds.domain.state import ChildState, remember_id, session_key
 
+# How far back (calendar days from the newest mark) a later mark for a session is known to
+# replace an earlier one. Registers are corrected within days; a correction older than
+# this counts as a new session, and the stored state stays a few hundred bytes per child.
+CORRECTION_WINDOW_DAYS = 28
+
 
 def check_attendance(ctx: EventContext, state: ChildState) -> list[Trigger]:
     """Update the child's attendance state with one register mark; report rules it meets."""
@@ -55,9 +60,11 @@ def _count(
         return None  # a late mark for a closed year: the windows have moved on
     if year != state.year:
         state.year, state.year_counts, state.marks = year, [0, 0, 0], {}
-    key = str(session_key(mark.date.toordinal(), pm=mark.pm))
+    number = session_key(mark.date.toordinal(), pm=mark.pm)
+    key = str(number)
     replaced = state.marks.get(key)
     state.marks[key] = mark.code
+    _forget_old_marks(state.marks, number)
     earlier = ctx.codes(replaced) if replaced is not None else None
     _tally(state.year_counts, counting, +1)
     _tally(state.year_counts, earlier, -1)
@@ -71,6 +78,13 @@ def _count(
         _tally(state.term_counts, counting, +1)
         _tally(state.term_counts, earlier, -1)
     return replaced
+
+
+def _forget_old_marks(marks: dict[str, str], newest: int) -> None:
+    """Keep the marks of the last CORRECTION_WINDOW_DAYS days only: the state stays small."""
+    oldest = newest - 2 * CORRECTION_WINDOW_DAYS
+    for key in [k for k in marks if int(k) < oldest]:
+        del marks[key]
 
 
 def _tally(counts: list[int], counting: CodeCounting | None, sign: int) -> None:

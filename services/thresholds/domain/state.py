@@ -46,8 +46,9 @@ class ChildState:
 
     # year_counts: possible sessions, absence sessions, illness sessions (academic year).
     # marks: session key (as text) -> register code of the mark counted for that session,
-    # this academic year: a later mark for the same session (a correction, or the same
-    # mark sent again under another id) replaces the earlier one in the counts.
+    # this academic year, the last CORRECTION_WINDOW_DAYS (attendance_rules.py): a later
+    # mark for the same session (a correction, or the same mark sent again under another
+    # id) replaces the earlier one in the counts.
     # term, term_counts: first day (ordinal) of the current term; its possible and
     # absence sessions.
     # streak: [first session key, last school-day count evaluated] of unauthorised absence.

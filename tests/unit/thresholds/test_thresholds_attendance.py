@@ -2,6 +2,7 @@ import datetime as dt
 import json
 
 from services.thresholds.domain.alerts import Recipient
+from services.thresholds.domain.attendance_rules import CORRECTION_WINDOW_DAYS
 from services.thresholds.domain.state import ChildState
 
 D = dt.date
@@ -251,3 +252,11 @@ class TestCorrectedMarks:
         stored = json.loads(json.dumps(child.state.to_dict()))
         assert ChildState.from_dict(stored) == child.state
         assert stored["marks"] == {str(2 * MON_7_SEP.toordinal()): "N"}
+
+    def test_only_recent_marks_are_kept(self, child):
+        """Marks older than the correction window are forgotten: the state stays small."""
+        child.days(MON_7_SEP, 40, "/")
+        newest = max(int(key) for key in child.state.marks)
+        assert min(int(key) for key in child.state.marks) >= newest - 2 * CORRECTION_WINDOW_DAYS
+        assert len(child.state.marks) <= 2 * CORRECTION_WINDOW_DAYS + 2
+        assert child.state.year_counts[:2] == [80, 0]
