@@ -3,7 +3,10 @@
 The board is rebuilt by replaying `view.<agency>` and `alerts.acknowledged`
 from the beginning; the two topics are read independently, so an
 acknowledgement may arrive before its alert and waits until it does. Records
-are de-duplicated on `event_id` (the view is at-least-once).
+are de-duplicated on (publishing agency, `event_id`) (the view is at-least-once),
+so one agency's event id never hides another agency's event; evidence is found
+by (child_ref, event_id), so only an event about the alert's own child is shown
+as its evidence.
 """
 
 from __future__ import annotations
@@ -30,17 +33,18 @@ class AlertBoard:
         """An empty board for `agency`."""
         self.agency = agency
         self._alerts: dict[str, Alert] = {}
-        self._evidence: dict[str, Disclosed] = {}
-        self._seen: set[str] = set()
+        self._evidence: dict[tuple[str, str], Disclosed] = {}
+        self._seen: set[tuple[str, str]] = set()
         self._waiting: dict[str, list[Acknowledgement]] = {}
 
     def record_disclosed(self, disclosed: Disclosed) -> Alert | None:
         """Fold one view record in; return the alert it raised or changed, if any."""
-        if disclosed.recipient != self.agency or disclosed.event_id in self._seen:
+        seen = (disclosed.source_agency, disclosed.event_id)
+        if disclosed.recipient != self.agency or seen in self._seen:
             return None
-        self._seen.add(disclosed.event_id)
+        self._seen.add(seen)
         if not disclosed.is_alert:
-            self._evidence[disclosed.event_id] = disclosed
+            self._evidence.setdefault((disclosed.child_ref, disclosed.event_id), disclosed)
             return None
         alert = Alert.from_disclosed(disclosed)
         earlier = self._alerts.get(alert.alert_id)
@@ -59,9 +63,10 @@ class AlertBoard:
 
     def record_acknowledgement(self, ack: Acknowledgement) -> Alert | None:
         """Fold one acknowledgement of this agency in; return the changed alert, if known."""
-        if ack.agency != self.agency or ack.event_id in self._seen:
+        seen = (ack.agency, ack.event_id)
+        if ack.agency != self.agency or seen in self._seen:
             return None
-        self._seen.add(ack.event_id)
+        self._seen.add(seen)
         alert = self._alerts.get(ack.alert_id)
         if alert is None:
             self._waiting.setdefault(ack.alert_id, []).append(ack)
@@ -86,7 +91,10 @@ class AlertBoard:
 
     def evidence_for(self, alert: Alert) -> list[EvidenceItem]:
         """Each evidence id of `alert` with the disclosed event the view holds, if any."""
-        return [EvidenceItem(i, self._evidence.get(i)) for i in alert.evidence_event_ids]
+        return [
+            EvidenceItem(i, self._evidence.get((alert.child_ref, i)))
+            for i in alert.evidence_event_ids
+        ]
 
     def __len__(self) -> int:
         """Number of alerts on the board."""

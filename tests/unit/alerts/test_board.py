@@ -1,6 +1,8 @@
 import datetime as dt
 
 from services.alerts.domain.board import AlertBoard, AlertBoards
+from services.alerts.domain.model import Disclosed
+from services.alerts.samples import disclosed_record
 
 
 class TestAlertBoard:
@@ -51,6 +53,29 @@ class TestAlertBoard:
         assert [i.event_id for i in items] == ["e-1", "e-2"]
         assert items[0].disclosed is not None
         assert items[1].disclosed is None
+
+    def test_another_agencys_event_with_the_same_id_is_not_hidden(self, make_alert):
+        """De-duplication is per publisher: agency B reusing A's event id hides nothing."""
+        board = AlertBoard("school-100001")
+        fields = {"incident_at": "2026-03-01T22:10:00+00:00", "child_present": True}
+
+        def evidence(source: str, child: str) -> Disclosed:
+            record = disclosed_record(
+                "school-100001",
+                "DomesticAbuseIncidentNotified",
+                fields,
+                event_id="e-1",
+                source_agency=source,
+                child_ref=child,
+            )
+            return Disclosed.from_record(record)
+
+        mine = evidence("police-west", make_alert().child_ref)
+        board.record_disclosed(evidence("police-east", "cr1_" + "z" * 32))
+        board.record_disclosed(mine)
+        alert = board.record_disclosed(make_alert(evidence_event_ids=("e-1",)))
+        assert alert is not None
+        assert board.evidence_for(alert)[0].disclosed == mine
 
     def test_open_alerts_first_by_severity(self, make_alert, make_ack, now):
         """Alerts needing action come first, the most severe first."""
