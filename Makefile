@@ -5,7 +5,7 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test install lint unit integration browser-deps bench clean
+.PHONY: demo test install lint unit integration browser-deps db-deps bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+## db-deps: the PostgreSQL server of the audit index (Debian package), unless installed
+db-deps:
+	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq postgresql >/dev/null; }
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -32,7 +38,7 @@ lint: install
 	$(BIN)/joinedup schemas check-compat
 
 ## test: lint, type-check, schema compatibility, then unit + integration + e2e tests on a real broker
-test: install browser-deps lint
+test: install browser-deps db-deps lint
 	$(BIN)/pytest
 
 unit: install

@@ -1,7 +1,9 @@
 """The bad-input barrage of tests/integration/fuzz at full size, against the four services.
 
 Run: .venv/bin/python bench/barrage.py [generated requests, default 20000] [seed]
-(broker at JOINEDUP_* settings: `joinedup broker start`). The registry, gateway,
+(broker at JOINEDUP_* settings: `joinedup broker start`; the audit database at
+JOINEDUP_DATABASE_URL or the local one, `joinedup db start`, in a fresh database
+of the run's own). The registry, gateway,
 consent and alerts services run in this process on loopback ports, with
 topics of the run's own, exactly as in the CI test; the hand-written hostile
 requests (~800) are sent first, then the generated ones, one at a time. With
@@ -25,8 +27,10 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "integration" / "fuzz"
 
 from barrage import run_barrage  # noqa: E402 - found through the path set just above
 from fuzz_rig import start_services, stored_event_ids  # noqa: E402
+from rigs.database import fresh_database  # noqa: E402
 
 from services.bus.settings import BusSettings  # noqa: E402
+from services.database.settings import DatabaseSettings  # noqa: E402
 
 HEALTHY = {
     "gateway /healthz": 200,
@@ -40,11 +44,13 @@ HEALTHY = {
 
 
 def main(generated: int, seed: int | None) -> int:
-    services = start_services(BusSettings(), Path(tempfile.mkdtemp(prefix="barrage-")))
-    try:
-        result = run_barrage(services, generated, seed, log=print)
-    finally:
-        services.stop()
+    folder = Path(tempfile.mkdtemp(prefix="barrage-"))
+    with fresh_database(DatabaseSettings()) as database_url:
+        services = start_services(BusSettings(), folder, database_url)
+        try:
+            result = run_barrage(services, generated, seed, log=print)
+        finally:
+            services.stop()
     stored = set(stored_event_ids(services, sorted(set(result.acked.values()))))
     missing = sorted(set(result.acked) - stored)
     tally = result.tally

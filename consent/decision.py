@@ -99,7 +99,7 @@ def _verdict(
     """Why this rule denies (reason, detail), or None and the directive it overrides."""
     if not rule.in_force(at):
         return "agreement-not-in-force", "", None
-    unmet = rule.unmet_condition(state, recipient.id)
+    unmet = rule.unmet_condition(state, recipient.id, event.referrer)
     if unmet is not None:
         return "condition-not-met", f"condition {unmet} does not hold", None
     governing = None

@@ -26,7 +26,7 @@ from consent.domain.child import ChildState
 from consent.domain.codes import PolicyCodes, load_policy_codes
 from consent.domain.event import EventFacts
 from consent.exceptions import ConflictingAgreementError, StaleAgreementError
-from consent.rules import LEAD_BOUND, ROLL_BOUND, CompiledRule
+from consent.rules import LEAD_BOUND, REFERRER_BOUND, ROLL_BOUND, CompiledRule
 
 _Rules = tuple[CompiledRule, ...]
 # (event type, "agency" | "kind", provider id or kind)
@@ -150,10 +150,11 @@ class PolicyIndex:
         """The agencies with any active agreement for this event type from its provider.
 
         The provider itself is never a candidate. With `state`, recipients
-        whose every agreement needs the child on their roll or them as lead
-        professional, and who are neither, are left out: those decisions
-        could only deny, and deciding them for every school on every
-        attendance mark would flood the audit trail.
+        whose every agreement needs the child on their roll, them as lead
+        professional or them as the event's referrer, and who are none of
+        these, are left out: those decisions could only deny, and deciding
+        them for every school on every attendance mark would flood the audit
+        trail.
         """
         key = (event.event_type, event.provider, event.provider_kind)
         memo = self._memo.get(key)
@@ -165,7 +166,11 @@ class PolicyIndex:
         nearby = set(state.on_roll_at)
         if state.lead_professional is not None:
             nearby.add(state.lead_professional)
-        passing = sorted(rid for rid in nearby if rid in gated and self._passes(key, rid, state))
+        if event.referrer is not None:
+            nearby.add(event.referrer)
+        passing = sorted(
+            rid for rid in nearby if rid in gated and self._passes(key, rid, state, event.referrer)
+        )
         return open_agencies + tuple(gated[rid] for rid in passing)
 
     def _audience_of(self, event: EventFacts) -> tuple[tuple[Agency, ...], dict[str, Agency]]:
@@ -189,7 +194,13 @@ class PolicyIndex:
             {rid: agency for rid in gated_ids if (agency := known(rid)) is not None},
         )
 
-    def _passes(self, key: tuple[str, str, str], recipient_id: str, state: ChildState) -> bool:
+    def _passes(
+        self,
+        key: tuple[str, str, str],
+        recipient_id: str,
+        state: ChildState,
+        referrer: str | None,
+    ) -> bool:
         event_type, provider, provider_kind = key
         gate_sets: set[frozenset[str]] = set()
         for pkey in ((event_type, "agency", provider), (event_type, "kind", provider_kind)):
@@ -199,6 +210,7 @@ class PolicyIndex:
         return any(
             (ROLL_BOUND not in gates or recipient_id in state.on_roll_at)
             and (LEAD_BOUND not in gates or state.lead_professional == recipient_id)
+            and (REFERRER_BOUND not in gates or referrer == recipient_id)
             for gates in gate_sets
         )
 

@@ -16,6 +16,8 @@ _END_OF_TIME = datetime.max.replace(tzinfo=UTC)
 # a candidate recipient at all (see PolicyIndex.candidate_recipients).
 ROLL_BOUND: Condition = "recipient-has-child-on-roll"
 LEAD_BOUND: Condition = "recipient-is-lead-professional"
+REFERRER_BOUND: Condition = "recipient-is-referrer"
+RECIPIENT_BOUND: frozenset[Condition] = frozenset({ROLL_BOUND, LEAD_BOUND, REFERRER_BOUND})
 
 
 class CompiledRule:
@@ -68,14 +70,19 @@ class CompiledRule:
     @property
     def gates(self) -> frozenset[Condition]:
         """The recipient-bound conditions of this rule."""
-        return frozenset(c for c in self.conditions if c in {ROLL_BOUND, LEAD_BOUND})
+        return frozenset(c for c in self.conditions if c in RECIPIENT_BOUND)
 
     def in_force(self, at: datetime) -> bool:
         """Whether `at` is within [valid_from, valid_to)."""
         return self.valid_from <= at < self.valid_to
 
-    def unmet_condition(self, state: ChildState, recipient_id: str) -> Condition | None:
-        """The first condition that does not hold, or None when all hold."""
+    def unmet_condition(
+        self, state: ChildState, recipient_id: str, referrer: str | None = None
+    ) -> Condition | None:
+        """The first condition that does not hold, or None when all hold.
+
+        `referrer`: the agency the event names as the maker of its referral.
+        """
         for condition in self.conditions:
             if condition == "recipient-has-child-on-roll":
                 held = recipient_id in state.on_roll_at
@@ -85,6 +92,8 @@ class CompiledRule:
                 held = "cin" in state.active_plans
             elif condition == "child-is-looked-after":
                 held = state.looked_after
+            elif condition == "recipient-is-referrer":
+                held = referrer is not None and referrer == recipient_id
             else:  # recipient-is-lead-professional
                 held = state.lead_professional == recipient_id
             if not held:

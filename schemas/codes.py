@@ -29,6 +29,8 @@ LEGAL_STATUS = "legal-status"
 LEAVING_DESTINATION = "leaving-destination"
 ASSESSMENT_FACTOR = "assessment-factor"
 CONCERN_CATEGORY = "concern-category"
+REFERRAL_REASON = "referral-reason"
+THRESHOLD_LEVEL = "threshold-level"
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +178,16 @@ def assessment_factor(code: str) -> Code:
 def concern_category(code: str) -> Code:
     """Return the concern category `code`."""
     return code_list(CONCERN_CATEGORY).get(code)
+
+
+def referral_reason(code: str) -> Code:
+    """Return the referral decision reason category `code`."""
+    return code_list(REFERRAL_REASON).get(code)
+
+
+def threshold_level(code: str) -> Code:
+    """Return the local threshold document level `code`."""
+    return code_list(THRESHOLD_LEVEL).get(code)
 
 
 def is_known(list_name: str, code: str) -> bool:

@@ -26,7 +26,19 @@ from typing import Final, Literal
 
 Fact = Literal["roll", "cp", "cin", "lac", "lead-professional"]
 PLANS: Final[tuple[Fact, ...]] = ("cp", "cin", "lac")
-Reading = Literal["register-mark", "suspension", "permanent-exclusion", "domestic-abuse-incident"]
+Reading = Literal[
+    "register-mark",
+    "suspension",
+    "permanent-exclusion",
+    "domestic-abuse-incident",
+    "referral-made",
+    "referral-received",
+    "referral-decided",
+    "assessment-completed",
+    "disagreement-raised",
+    "disagreement-escalated",
+    "disagreement-resolved",
+]
 Role = Literal[
     "school",
     "session-date",
@@ -41,6 +53,15 @@ Role = Literal[
     "recipient-agencies",
     "alert-id",
     "payload",
+    "merge-id",
+    "surviving",
+    "absorbed",
+    "referrer",
+    "referred-to",
+    "raised-with",
+    "outcome",
+    "decided-at",
+    "stage",
 ]
 
 
@@ -59,6 +80,14 @@ class EventProcessing:
 
 
 _ALERT_SESSIONS: Final = "unexplained_absence_alert_sessions"
+_REFERRER: Final = "referrer_agency"
+_MERGE_FIELDS: Final[Mapping[Role, str]] = MappingProxyType(
+    {
+        "merge-id": "merge_id",
+        "surviving": "surviving_child_ref",
+        "absorbed": "absorbed_child_ref",
+    }
+)
 
 PROCESSING: Final[Mapping[str, EventProcessing]] = MappingProxyType(
     {
@@ -111,6 +140,37 @@ PROCESSING: Final[Mapping[str, EventProcessing]] = MappingProxyType(
         "AlertAcknowledged": EventProcessing(fields={"alert-id": "alert_id"}),
         "ConsentDirectiveRecorded": EventProcessing(fields={"payload": "payload"}),
         "SharingAgreementPublished": EventProcessing(fields={"payload": "payload"}),
+        # An identity steward's decisions (identity.merges): both processors hand
+        # the absorbed child's state over to the surviving child (docs/identity.md).
+        "ChildRefsMerged": EventProcessing(fields=_MERGE_FIELDS),
+        "ChildRefsUnmerged": EventProcessing(fields=_MERGE_FIELDS),
+        # The referral loop (docs/referrals.md): the thresholds worker keeps each
+        # referral's clocks; the consent condition recipient-is-referrer reads the
+        # agency in the field of role "referrer".
+        "ReferralMade": EventProcessing(
+            reading="referral-made", fields={"referred-to": "referred_to"}
+        ),
+        "ReferralReceived": EventProcessing(
+            reading="referral-received", fields={"referrer": _REFERRER}
+        ),
+        "ReferralDecided": EventProcessing(
+            reading="referral-decided",
+            fields={"referrer": _REFERRER, "outcome": "outcome", "decided-at": "decided_at"},
+        ),
+        "AssessmentCompleted": EventProcessing(
+            reading="assessment-completed", fields={"referrer": _REFERRER, "outcome": "outcome"}
+        ),
+        "ProfessionalDisagreementRaised": EventProcessing(
+            reading="disagreement-raised",
+            fields={"referrer": _REFERRER, "raised-with": "raised_with", "stage": "stage"},
+        ),
+        "ProfessionalDisagreementEscalated": EventProcessing(
+            reading="disagreement-escalated", fields={"referrer": _REFERRER, "stage": "stage"}
+        ),
+        "ProfessionalDisagreementResolved": EventProcessing(
+            reading="disagreement-resolved",
+            fields={"referrer": _REFERRER, "stage": "stage", "outcome": "outcome"},
+        ),
     }
 )
 
@@ -119,7 +179,6 @@ PROCESSING: Final[Mapping[str, EventProcessing]] = MappingProxyType(
 # names them (`event_types` in the threshold rules, threshold-rules.yaml).
 ENVELOPE_ONLY: Final = frozenset(
     {
-        "AssessmentCompleted",
         "ConcernRaised",
         "DisclosedEvent",
         "DisclosureDecided",
@@ -127,7 +186,7 @@ ENVELOPE_ONLY: Final = frozenset(
         "MissingEpisodeEnded",
         "MissingEpisodeStarted",
         "MissingPersonReported",
-        "ReferralReceived",
+        "OverrideReviewed",
         "UnscheduledCareAttendance",
     }
 )

@@ -4,7 +4,9 @@ Properties a field may carry in its .avsc file:
 `x-code-list` (value, or every item, must be in that code list), `x-format`
 (`agency-id` or `json`), `x-min-items` / `x-max-items` (array length),
 `x-future-allowed` (a date or timestamp field that may lie in the future).
-A record may carry `"x-child-scoped": false` when it is not about one child.
+A record may carry `"x-child-scoped": false` when it is not about one child, and
+`"x-correlation-required": true` when its envelope's correlation_id must be set
+(the referral loop: the referral's id ties its events together).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ TimeKind = Literal["date", "timestamp"]
 # Same rule as services/bus/topics.py (the source of truth for agency ids); the
 # contract package may not import the bus, so the pattern is repeated here.
 AGENCY_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
+CORRELATION_REQUIRED = "x-correlation-required"
+CORRELATION_RULE = "is required for this event type: it carries the referral's id"
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,11 +16,17 @@ from typing import Any, Final
 from schemas import codes
 from schemas.agency_fields import agency_fields
 from schemas.catalogue import Catalogue
+from schemas.rules import CORRELATION_REQUIRED
 
 SAMPLE_AGENCY: Final = "school-100001"
 SAMPLE_CHILD_REF: Final = "cr1_sample" + "a" * 26
 # Codes that make a realistic sample (the first code of a list is not always one).
-_PREFERRED_CODES: Final = {codes.ATTENDANCE_REGISTER: "N", codes.CONCERN_CATEGORY: "neglect"}
+_PREFERRED_CODES: Final = {
+    codes.ATTENDANCE_REGISTER: "N",
+    codes.CONCERN_CATEGORY: "neglect",
+    codes.REFERRAL_REASON: "early-help-appropriate",
+    codes.THRESHOLD_LEVEL: "level-2",
+}
 
 
 def _whole_millis(moment: datetime) -> datetime:
@@ -96,7 +102,7 @@ def sample_event(
     event["event_type"] = event_type
     event["child_ref"] = child_ref if definition.get("x-child-scoped", True) else ""
     event["recorded_at"] = filler.moment
-    event["correlation_id"] = None
+    event["correlation_id"] = str(uuid.uuid4()) if definition.get(CORRELATION_REQUIRED) else None
     event.update(overrides)
     for field in agency_fields(definition):
         [name, *nested] = field.path

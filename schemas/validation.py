@@ -3,7 +3,8 @@
 Rules beyond Avro types: codes are in their code lists, dates and timestamps
 are not in the future (unless the field allows it), the envelope is sane (a
 UUID event id, the schema's event type, a valid agency id, a child_ref of the
-one strict form on every event about a child), and fields naming an agency
+one strict form on every event about a child, a correlation_id where the
+schema requires one), and fields naming an agency
 name the right one (`x-agency`, schemas/agency_fields.py): a `publisher` field
 is the event's own source.agency; an `other` field is an agency of the
 directory, when the validator is given one. Every failure raises
@@ -27,7 +28,13 @@ from schemas.agency_fields import PUBLISHER_RULE, UNKNOWN_AGENCY_RULE, AgencyFie
 from schemas.catalogue import Catalogue
 from schemas.child_ref import CHILD_REF_RULE, is_child_ref
 from schemas.exceptions import EventValidationError
-from schemas.rules import AGENCY_ID_PATTERN, FieldRule, field_rules
+from schemas.rules import (
+    AGENCY_ID_PATTERN,
+    CORRELATION_REQUIRED,
+    CORRELATION_RULE,
+    FieldRule,
+    field_rules,
+)
 
 # School days and register dates are English local dates.
 LOCAL_ZONE: Final = "Europe/London"
@@ -149,6 +156,10 @@ class EventValidator:
                 "source.agency", "must be an agency id (lower-case letters, digits, hyphens)"
             )
         self._check_child_ref(event["child_ref"], event_type)
+        if self._catalogue.definition(event_type).get(CORRELATION_REQUIRED) and not event.get(
+            "correlation_id"
+        ):
+            raise EventValidationError("correlation_id", CORRELATION_RULE)
         occurred, recorded = _as_utc(event["occurred_at"]), _as_utc(event["recorded_at"])
         if occurred is None or recorded is None:
             raise EventValidationError("occurred_at", "must be a timestamp")

@@ -25,10 +25,12 @@ from typing import TypeVar
 
 import pytest
 import uvicorn
+from rigs.database import fresh_database, running_database
 
 from services.broker.local import LocalBroker
 from services.bus.kafka import probe_cluster
 from services.bus.settings import BusSettings
+from services.database.settings import DatabaseSettings
 from services.exceptions import JoinedUpError
 from services.registry.bootstrap import build_app
 
@@ -146,3 +148,17 @@ def registry(
 ) -> RunningRegistry:
     """One registry on this test's schemas topic."""
     return start_registry(schemas_topic)
+
+
+@pytest.fixture(scope="session")
+def database_settings() -> Iterator[DatabaseSettings]:
+    """Settings of a running PostgreSQL (rigs/database.py): fails, never skips, without one."""
+    with running_database() as settings:
+        yield settings
+
+
+@pytest.fixture
+def audit_db_url(database_settings: DatabaseSettings) -> Iterator[str]:
+    """Conninfo of a fresh database of this test's own, migrated, dropped afterwards."""
+    with fresh_database(database_settings) as url:
+        yield url

@@ -25,6 +25,10 @@ Condition = Literal[
     "child-has-cin-plan",
     "child-is-looked-after",
     "recipient-is-lead-professional",
+    # The event names the recipient as the agency that made the referral it is
+    # about (a field of role "referrer", schemas/processing.py): feedback on a
+    # referral goes to its own referrer only.
+    "recipient-is-referrer",
 ]
 AgreementStatus = Literal["active", "retired"]
 AgreementId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]

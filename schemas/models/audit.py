@@ -5,11 +5,12 @@
 from typing import Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from schemas.models.base import EventModel
 
 Decision = Literal["permit", "deny"]
+ReviewOutcome = Literal["upheld", "escalate"]
 
 
 class DisclosureDecided(EventModel):
@@ -60,4 +61,34 @@ class DisclosureDecided(EventModel):
     )
     hash: str = Field(
         description="SHA-256 (hex) over prev_hash and this record's canonical content.",
+    )
+
+
+class OverrideReviewed(EventModel):
+    """A reviewer's conclusion on one safeguarding override (a DisclosureDecided with override true)."""
+
+    event_type: Literal["OverrideReviewed"] = Field(
+        "OverrideReviewed",
+        description="Always OverrideReviewed: names the schema of this event.",
+    )
+    review_id: UUID = Field(
+        description="Unique id of this review; the audit index keeps one row per review.",
+    )
+    decision_partition: int = Field(
+        description="Partition of audit.disclosures holding the reviewed decision.",
+    )
+    decision_offset: int = Field(
+        description="Offset of the reviewed decision in its partition of audit.disclosures.",
+    )
+    decided_at: AwareDatetime = Field(
+        description="When the reviewed decision was made (its recorded_at, UTC): with the partition and offset, the decision's key in the audit index.",
+    )
+    outcome: ReviewOutcome = Field(
+        description="upheld (the override was justified) or escalate (referred on for further review).",
+    )
+    note: str = Field(
+        description="The reviewer's reasons, in words; may describe the child's circumstances.",
+    )
+    reviewer: str = Field(
+        description="User id of the reviewer (the consent service's signed-in user).",
     )

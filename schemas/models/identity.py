@@ -3,12 +3,73 @@
 """Event models of the identity domain (generated)."""
 
 from typing import Literal
+from uuid import UUID
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from schemas.models.base import EventModel
 
 IdentifierKind = Literal["nhs_number", "upn", "local_case_id"]
+
+
+class ChildRefsMerged(EventModel):
+    """An identity steward decided that two child_refs are one child: the absorbed ref forwards to the surviving one; written only to identity.merges, keyed by the absorbed ref."""
+
+    event_type: Literal["ChildRefsMerged"] = Field(
+        "ChildRefsMerged",
+        description="Always ChildRefsMerged: names the schema of this event.",
+    )
+    child_ref: str = Field(
+        description="The absorbed child_ref (the record's key, so both decisions about one merge share a partition); never a raw identifier.",
+    )
+    merge_id: UUID = Field(
+        description="Id of the merge (UUID); an unmerge names the merge it reverses by this id.",
+    )
+    surviving_child_ref: str = Field(
+        description="The child_ref that survives: the absorbed child's records are handed over and forwarded to it.",
+    )
+    absorbed_child_ref: str = Field(
+        description="The child_ref absorbed into the surviving one (also the envelope's child_ref and the record's key).",
+    )
+    steward: str = Field(
+        description="Name of the identity steward who decided the merge (the consent service's user name).",
+    )
+    reason: str = Field(
+        description="Why the steward decided the merge, in their words; may describe how the child was identified.",
+    )
+    decided_at: AwareDatetime = Field(
+        description="When the steward decided the merge (UTC).",
+    )
+
+
+class ChildRefsUnmerged(EventModel):
+    """An identity steward reversed a merge: the absorbed ref is its own child again for new events; written only to identity.merges, keyed by the absorbed ref."""
+
+    event_type: Literal["ChildRefsUnmerged"] = Field(
+        "ChildRefsUnmerged",
+        description="Always ChildRefsUnmerged: names the schema of this event.",
+    )
+    child_ref: str = Field(
+        description="The absorbed child_ref (the record's key, so both decisions about one merge share a partition); never a raw identifier.",
+    )
+    merge_id: UUID = Field(
+        description="Id of the merge (UUID); an unmerge names the merge it reverses by this id.",
+    )
+    surviving_child_ref: str = Field(
+        description="The child_ref that survives: the absorbed child's records are handed over and forwarded to it.",
+    )
+    absorbed_child_ref: str = Field(
+        description="The child_ref absorbed into the surviving one (also the envelope's child_ref and the record's key).",
+    )
+    steward: str = Field(
+        description="Name of the identity steward who decided the unmerge (the consent service's user name).",
+    )
+    reason: str = Field(
+        description="Why the steward decided the unmerge, in their words; may describe how the child was identified.",
+    )
+    decided_at: AwareDatetime = Field(
+        description="When the steward decided the unmerge (UTC).",
+    )
 
 
 class IdentifierLinked(EventModel):

@@ -6,9 +6,15 @@ from types import MappingProxyType
 from typing import Final
 
 from schemas.models.alerts import AlertAcknowledged, AlertRaised
-from schemas.models.audit import DisclosureDecided
+from schemas.models.audit import DisclosureDecided, OverrideReviewed
 from schemas.models.base import EventModel
-from schemas.models.common import ConcernRaised
+from schemas.models.common import (
+    ConcernRaised,
+    ProfessionalDisagreementEscalated,
+    ProfessionalDisagreementRaised,
+    ProfessionalDisagreementResolved,
+    ReferralMade,
+)
 from schemas.models.consent import ConsentDirectiveRecorded, SharingAgreementPublished
 from schemas.models.education import (
     AttendanceMarked,
@@ -18,7 +24,7 @@ from schemas.models.education import (
     SuspensionIssued,
 )
 from schemas.models.health import UnscheduledCareAttendance
-from schemas.models.identity import IdentifierLinked
+from schemas.models.identity import ChildRefsMerged, ChildRefsUnmerged, IdentifierLinked
 from schemas.models.police import DomesticAbuseIncidentNotified, MissingPersonReported
 from schemas.models.socialcare import (
     AssessmentCompleted,
@@ -31,6 +37,7 @@ from schemas.models.socialcare import (
     LookedAfterEpisodeStarted,
     MissingEpisodeEnded,
     MissingEpisodeStarted,
+    ReferralDecided,
     ReferralReceived,
 )
 from schemas.models.view import DisclosedEvent
@@ -45,6 +52,8 @@ EVENT_MODELS: Final[Mapping[str, type[EventModel]]] = MappingProxyType(
         "ChildInNeedPlanStarted": ChildInNeedPlanStarted,
         "ChildProtectionPlanEnded": ChildProtectionPlanEnded,
         "ChildProtectionPlanStarted": ChildProtectionPlanStarted,
+        "ChildRefsMerged": ChildRefsMerged,
+        "ChildRefsUnmerged": ChildRefsUnmerged,
         "ConcernRaised": ConcernRaised,
         "ConsentDirectiveRecorded": ConsentDirectiveRecorded,
         "DisclosedEvent": DisclosedEvent,
@@ -57,9 +66,15 @@ EVENT_MODELS: Final[Mapping[str, type[EventModel]]] = MappingProxyType(
         "MissingEpisodeEnded": MissingEpisodeEnded,
         "MissingEpisodeStarted": MissingEpisodeStarted,
         "MissingPersonReported": MissingPersonReported,
+        "OverrideReviewed": OverrideReviewed,
         "PermanentExclusionIssued": PermanentExclusionIssued,
+        "ProfessionalDisagreementEscalated": ProfessionalDisagreementEscalated,
+        "ProfessionalDisagreementRaised": ProfessionalDisagreementRaised,
+        "ProfessionalDisagreementResolved": ProfessionalDisagreementResolved,
         "PupilJoinedRoll": PupilJoinedRoll,
         "PupilLeftRoll": PupilLeftRoll,
+        "ReferralDecided": ReferralDecided,
+        "ReferralMade": ReferralMade,
         "ReferralReceived": ReferralReceived,
         "SharingAgreementPublished": SharingAgreementPublished,
         "SuspensionIssued": SuspensionIssued,

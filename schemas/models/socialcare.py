@@ -13,6 +13,13 @@ AssessmentOutcome = Literal[
     "no_further_action", "early_help", "child_in_need_plan", "strategy_discussion", "other"
 ]
 MissingFrom = Literal["home", "care_placement", "other"]
+ReferralOutcome = Literal[
+    "no_further_action",
+    "universal_services",
+    "early_help",
+    "child_in_need_assessment",
+    "section_47_enquiry",
+]
 
 
 class AssessmentCompleted(EventModel):
@@ -30,6 +37,10 @@ class AssessmentCompleted(EventModel):
     )
     outcome: AssessmentOutcome = Field(
         description="What the assessment led to.",
+    )
+    referrer_agency: str | None = Field(
+        None,
+        description="Agency id of the agency that made the referral this event is about, when it is an agency of the bus (the referral's id is the correlation_id); null otherwise. The referral-feedback agreement's condition recipient-is-referrer reads it.",
     )
 
 
@@ -188,6 +199,48 @@ class MissingEpisodeStarted(EventModel):
     )
 
 
+class ReferralDecided(EventModel):
+    """Children's social care decided the next steps on a referral (Working Together to Safeguard Children 2023: within one working day of receiving it)."""
+
+    event_type: Literal["ReferralDecided"] = Field(
+        "ReferralDecided",
+        description="Always ReferralDecided: names the schema of this event.",
+    )
+    correlation_id: str | None = Field(
+        None,
+        description="The referral's id, chosen by the referrer and carried by every event of the referral loop (its ConcernRaised, ReferralMade, ReferralReceived, ReferralDecided, AssessmentCompleted and professional disagreements); required for this event type.",
+    )
+    referrer_agency: str | None = Field(
+        None,
+        description="Agency id of the agency that made the referral, when it is an agency of the bus (its ReferralMade carries the same correlation_id); null when the referrer is not on the bus. The referral-feedback agreement's condition recipient-is-referrer reads it.",
+    )
+    outcome: ReferralOutcome = Field(
+        description="The type of response decided.",
+    )
+    threshold_level: str = Field(
+        description="Level of the local threshold document applied (schemas/codes/threshold_levels.yaml).",
+    )
+    reason_category: str = Field(
+        description="Category of the reason for the decision (schemas/codes/referral_reasons.yaml).",
+    )
+    next_steps: str = Field(
+        description="What happens next, as the referrer is told (who does what, by when).",
+    )
+    contact: str = Field(
+        description="Who the referrer contacts about the decision (team, duty line or e-mail).",
+    )
+    decided_by_role: str = Field(
+        description="Role of the practitioner who made the decision (e.g. duty-team-manager).",
+    )
+    decided_at: AwareDatetime = Field(
+        description="When the decision was made, as the case system records it (UTC); the feedback clock runs from it.",
+    )
+    primary_need: str | None = Field(
+        None,
+        description="Children in Need census primary need code N0-N9, when recorded: part of the social care record, not of the referrer's feedback.",
+    )
+
+
 class ReferralReceived(EventModel):
     """Children's social care received a referral about a child."""
 
@@ -204,4 +257,8 @@ class ReferralReceived(EventModel):
     primary_need: str | None = Field(
         None,
         description="Children in Need census primary need code N0-N9, when assessed.",
+    )
+    referrer_agency: str | None = Field(
+        None,
+        description="Agency id of the agency that made the referral this event is about, when it is an agency of the bus (the referral's id is the correlation_id); null otherwise. The referral-feedback agreement's condition recipient-is-referrer reads it.",
     )

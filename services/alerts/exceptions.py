@@ -29,3 +29,11 @@ class UnknownAlertError(AlertsError):
 
 class BusUnavailableError(AlertsError):
     """Raised when the broker does not take an acknowledgement in time (503, try again)."""
+
+
+class UnknownReferralError(AlertsError):
+    """Raised when a referral id is not among the signed-in agency's referrals."""
+
+
+class DisagreementRefusedError(AlertsError):
+    """Raised when a disagreement cannot be raised: no decision yet, or one is already open."""

@@ -33,11 +33,16 @@ class AlertsSettings(BaseSettings):
         description="Webhook receivers of alerts per agency (YAML); "
         "unset: webhooks.yaml from JOINEDUP_CONFIG_DIR, else the packaged one.",
     )
+    view_webhooks_file: Path | None = Field(
+        default=None,
+        description="Webhook subscriptions of agencies' systems to disclosed events by event type "
+        "(YAML); unset: view-webhooks.yaml from JOINEDUP_CONFIG_DIR, else the packaged one.",
+    )
     webhook_secret: SecretStr = Field(
         default=SecretStr(WEBHOOK_PLACEHOLDER), description="HMAC key signing webhook deliveries."
     )
     webhook_max_attempts: int = Field(
-        default=5, description="Deliveries tried before a webhook is dead-lettered."
+        default=5, ge=1, description="Deliveries tried before a webhook is dead-lettered."
     )
     webhook_base_delay_s: float = Field(
         default=0.5, description="First retry delay of a webhook (doubles per attempt)."
@@ -49,12 +54,37 @@ class AlertsSettings(BaseSettings):
     webhook_group: str = Field(
         default="joinedup-alerts-webhooks", description="Consumer group of the webhook relay."
     )
+    webhook_replay_group: str = Field(
+        default="joinedup-alerts-webhook-replay",
+        description="Consumer group of `joinedup alerts webhooks replay` over the dead letters.",
+    )
     acknowledged_topic: str = Field(
         default=topics.ALERTS_ACKNOWLEDGED, description="Topic of alert acknowledgements."
     )
     session_hours: float = Field(default=12.0, description="Lifetime of a web sign-in.")
     secure_cookies: bool = Field(
         default=False, description="Send session cookies over HTTPS only (required in production)."
+    )
+    partnership_agency: str = Field(
+        default="safeguarding-partnership",
+        pattern=r"^[a-z0-9][a-z0-9-]{1,62}$",
+        description="Agency whose view feeds the /partnership aggregates (docs/referrals.md).",
+    )
+    partnership_minimum_cell: int = Field(
+        default=5,
+        ge=1,
+        description="Small-number suppression: no count under this is shown on /partnership.",
+    )
+    publisher_agency: str = Field(
+        default="joinedup-alerts",
+        pattern=r"^[a-z0-9][a-z0-9-]{1,62}$",
+        description="Bus agency (kind bus, agencies.yaml) whose ingest topic carries what duty "
+        "users raise on the duty page (professional disagreements), as their own agency's.",
+    )
+    agencies_file: Path | None = Field(
+        default=None,
+        description="The agency directory, for referrer kinds on /partnership; "
+        "unset: agencies.yaml from JOINEDUP_CONFIG_DIR, else the packaged one.",
     )
 
     def check_for(self, bus: BusSettings) -> AlertsSettings:
@@ -77,6 +107,14 @@ class AlertsSettings(BaseSettings):
     def webhooks_path(self, bus: BusSettings) -> Path:
         """The webhook receivers file: `webhooks_file`, else webhooks.yaml of the configuration."""
         return self.webhooks_file or config_file(bus, "webhooks.yaml")
+
+    def view_webhooks_path(self, bus: BusSettings) -> Path:
+        """The disclosure subscriptions file: `view_webhooks_file`, else view-webhooks.yaml."""
+        return self.view_webhooks_file or config_file(bus, "view-webhooks.yaml")
+
+    def agencies_path(self, bus: BusSettings) -> Path:
+        """The agency directory: `agencies_file`, else agencies.yaml of the configuration."""
+        return self.agencies_file or config_file(bus, "agencies.yaml")
 
     @property
     def deadletter_topic(self) -> str:

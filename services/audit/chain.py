@@ -76,6 +76,28 @@ class ChainBreak:
     problem: str
 
 
+EDITED: Final = "content does not match its hash (edited)"
+UNLINKED: Final = "prev_hash does not match the record before (removed or reordered)"
+
+
+def check_link(
+    position: tuple[int, int], raw: bytes, record: Mapping[str, Any], expected_prev: str | None
+) -> list[ChainBreak]:
+    """The breaks of one record at (partition, offset) whose predecessor's hash is `expected_prev`.
+
+    `expected_prev` None: the record opens the part of the chain being checked,
+    so only its own hash is checked. The chain goes on from `record["hash"]`.
+    """
+    partition, offset = position
+    breaks: list[ChainBreak] = []
+    claimed = record["hash"]
+    if encoded_hash(raw) != claimed and content_hash(record) != claimed:
+        breaks.append(ChainBreak(partition, offset, EDITED))
+    if expected_prev is not None and record["prev_hash"] != expected_prev:
+        breaks.append(ChainBreak(partition, offset, UNLINKED))
+    return breaks
+
+
 def verify_chain(
     partition: int, records: Iterable[tuple[int, bytes, Mapping[str, Any]]]
 ) -> tuple[int, list[ChainBreak]]:
@@ -85,11 +107,6 @@ def verify_chain(
     breaks: list[ChainBreak] = []
     for offset, raw, record in records:
         count += 1
-        claimed = record["hash"]
-        if encoded_hash(raw) != claimed and content_hash(record) != claimed:
-            breaks.append(ChainBreak(partition, offset, "content does not match its hash (edited)"))
-        if expected_prev is not None and record["prev_hash"] != expected_prev:
-            problem = "prev_hash does not match the record before (removed or reordered)"
-            breaks.append(ChainBreak(partition, offset, problem))
+        breaks.extend(check_link((partition, offset), raw, record, expected_prev))
         expected_prev = record["hash"]
     return count, breaks

@@ -6,7 +6,9 @@ written in the same transaction as the outputs and offsets it goes with, and
 a partition's state is read back from the changelog each time the partition
 is assigned. Values are decoded lazily, on the child's first event, so a
 restore costs about as much as reading the changelog; a header carries when
-the child next has something due, so timers need no decoding either.
+the child next has something due, so timers need no decoding either. Another
+header marks a child absorbed into another by an identity steward's merge: its
+records are forwarded to the surviving child (services/bus/merging.py).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from services.bus.settings import BusSettings
 
 S = TypeVar("S")
 DUE_HEADER: Final = "joinedup.due"
+FORWARD_HEADER: Final = "joinedup.forward"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +33,24 @@ class StateCodec(Generic[S]):
 
     dump: Callable[[S], bytes]
     load: Callable[[bytes], S]
+
+
+@dataclass(frozen=True, slots=True)
+class Forward:
+    """Where an absorbed child's records go: the surviving child_ref, and by which merge."""
+
+    survivor: str
+    merge_id: str
+
+    def encode(self) -> bytes:
+        """The changelog header's value: `<merge id> <surviving child_ref>`."""
+        return f"{self.merge_id} {self.survivor}".encode()
+
+    @classmethod
+    def decode(cls, raw: bytes) -> Forward:
+        """Read a changelog header's value back."""
+        merge_id, _, survivor = raw.decode().partition(" ")
+        return cls(survivor, merge_id)
 
 
 class NotOwnedError(KeyError):
@@ -45,6 +66,12 @@ class ChildStore(Generic[S]):
         self._codec = codec
         self._children: dict[int, dict[str, S | bytes]] = {}
         self._due: dict[int, dict[str, dt.datetime]] = {}
+        self._forwards: dict[int, dict[str, Forward]] = {}
+
+    @property
+    def codec(self) -> StateCodec[S]:
+        """How a child's state is written and read (the hand-over of a merge writes it too)."""
+        return self._codec
 
     @property
     def partitions(self) -> frozenset[int]:
@@ -76,9 +103,39 @@ class ChildStore(Generic[S]):
         else:
             self._due[partition][child_ref] = due
             headers = ((DUE_HEADER, due.isoformat().encode()),)
+        forward = self._forwards[partition].get(child_ref)
+        if forward is not None:
+            headers = (*headers, (FORWARD_HEADER, forward.encode()))
         return Outgoing(
             self.changelog, child_ref.encode(), self._codec.dump(state), partition, headers
         )
+
+    def _partition_forwards(self, partition: int) -> dict[str, Forward]:
+        forwards = self._forwards.get(partition)
+        if forwards is None:
+            raise NotOwnedError(f"partition {partition} of {self.changelog} is not restored here")
+        return forwards
+
+    def forward_of(self, partition: int, child_ref: str) -> Forward | None:
+        """Where the child's records go, when a merge absorbed it into another; else None."""
+        forwards = self._partition_forwards(partition)
+        return forwards.get(child_ref) if forwards else None
+
+    def mark(
+        self,
+        partition: int,
+        child_ref: str,
+        state: S,
+        forward: Forward | None,
+        due: dt.datetime | None = None,
+    ) -> Outgoing:
+        """Keep `state`, forwarding to `forward`'s survivor (None: no one); its changelog record."""
+        forwards = self._partition_forwards(partition)
+        if forward is None:
+            forwards.pop(child_ref, None)
+        else:
+            forwards[child_ref] = forward
+        return self.put(partition, child_ref, state, due)
 
     def due(self, now: dt.datetime) -> list[tuple[int, str]]:
         """(partition, child_ref) of every child with a timer due at `now`."""
@@ -94,6 +151,7 @@ class ChildStore(Generic[S]):
         for partition in partitions:
             self._children[partition] = {}
             self._due[partition] = {}
+            self._forwards[partition] = {}
 
     def restore(self, settings: BusSettings, partitions: Iterable[int]) -> int:
         """Read `partitions` back from the changelog (replacing what is held); count records."""
@@ -114,7 +172,9 @@ class ChildStore(Generic[S]):
     ) -> None:
         child_ref = (key or b"").decode()
         children, dues = self._children[partition], self._due[partition]
+        forwards = self._forwards[partition]
         dues.pop(child_ref, None)
+        forwards.pop(child_ref, None)
         if value is None:
             children.pop(child_ref, None)
             return
@@ -123,12 +183,15 @@ class ChildStore(Generic[S]):
             for name, raw in headers:
                 if name == DUE_HEADER and isinstance(raw, bytes):
                     dues[child_ref] = dt.datetime.fromisoformat(raw.decode())
+                elif name == FORWARD_HEADER and isinstance(raw, bytes):
+                    forwards[child_ref] = Forward.decode(raw)
 
     def drop(self, partitions: Iterable[int]) -> None:
         """Forget `partitions` (revoked, or to be restored again)."""
         for partition in partitions:
             self._children.pop(partition, None)
             self._due.pop(partition, None)
+            self._forwards.pop(partition, None)
 
     def children(self) -> int:
         """How many children are held (restored or seen)."""

@@ -98,6 +98,19 @@ def transactional_producer(
     return Producer(config)
 
 
+def producer(settings: BusSettings, **overrides: Any) -> Producer:
+    """An idempotent producer outside any transaction (acks=all, murmur2 like the others)."""
+    config = {
+        **_common(settings),
+        "enable.idempotence": True,
+        "acks": "all",
+        "linger.ms": 5,
+        "partitioner": "murmur2_random",
+        **overrides,
+    }
+    return Producer(config)
+
+
 def admin_client(settings: BusSettings, **overrides: Any) -> AdminClient:
     """An admin client (topics, ACLs, SCRAM credentials) as the settings' principal."""
     return AdminClient({**_common(settings), **overrides})

@@ -14,6 +14,11 @@ class Incoming:
     offset: int
     key: bytes | None
     value: bytes | None
+    headers: tuple[tuple[str, bytes], ...] = ()
+
+    def header(self, name: str) -> bytes | None:
+        """The value of header `name` (the first one), or None."""
+        return next((value for key, value in self.headers if key == name), None)
 
 
 @dataclass(frozen=True, slots=True)

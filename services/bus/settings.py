@@ -57,7 +57,10 @@ class BusSettings(BaseSettings):
         default=None,
         description="Local broker's KRaft controller port; unset means broker_port + 1.",
     )
-    broker_heap: str = Field(default="512m", description="Local broker's Java heap size.")
+    broker_heap: str = Field(
+        default="1g",
+        description="Local broker's Java heap size (a test run creates thousands of partitions).",
+    )
     broker_security: Literal["sasl_ssl", "plaintext"] = Field(
         default="sasl_ssl",
         description="Local broker's listeners, fixed when its data dir is formatted: `sasl_ssl` "

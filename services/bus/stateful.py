@@ -3,7 +3,9 @@
 A processor (router, thresholds, the next one) subclasses `ChildProcessor`,
 names its state codec and writes `handle` (and `tick` if it has timers);
 the loop (services/bus/transactional.py) calls `assigned` before it hands the
-processor any record of a partition and `revoked` when the partition goes.
+processor any record of a partition and `revoked` when the partition goes. A
+processor that follows identity stewards' merges subclasses `MergingProcessor`
+(services/bus/merging.py) instead.
 """
 
 from __future__ import annotations

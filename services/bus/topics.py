@@ -12,14 +12,17 @@ from services.bus.settings import BusSettings
 from services.bus.topic_policy import TopicSpec, topic_policy
 
 AUDIT_DISCLOSURES = "audit.disclosures"
+AUDIT_REVIEWS = "audit.reviews"  # reviews of safeguarding overrides (OverrideReviewed)
 ALERTS_RAISED = "alerts.raised"
 ALERTS_ACKNOWLEDGED = "alerts.acknowledged"
 CONSENT_AGREEMENTS = "consent.agreements"
 CONSENT_DIRECTIVES = "consent.directives"
 IDENTITY_LINKS = "identity.links"
+IDENTITY_MERGES = "identity.merges"
 SCHEMAS = "_schemas"
 
 CHANGELOG_SUFFIX = "-children"
+HANDOVER_SUFFIX = "-handovers"
 INGEST_PREFIX = "ingest."
 VIEW_PREFIX = "view."
 CONSENT_PREFIX = "consent."
@@ -51,6 +54,16 @@ def view(agency: str) -> str:
 def changelog(app_id: str) -> str:
     """A stream processor's per-child state changelog (compacted: one value per child)."""
     return f"{app_id}{CHANGELOG_SUFFIX}"
+
+
+def handovers(app_id: str) -> str:
+    """A stream processor's own hand-over topic: merged children's state and forwarded records.
+
+    Keyed by the surviving child_ref and partitioned like the sources, so the
+    worker owning the survivor reads what the absorbed child's worker hands over
+    (docs/identity.md).
+    """
+    return f"{app_id}{HANDOVER_SUFFIX}"
 
 
 def topic_config(name: str, settings: BusSettings | None = None) -> dict[str, str]:

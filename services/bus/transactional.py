@@ -130,7 +130,18 @@ def _incoming(message: Message) -> Incoming:
     topic, partition, offset = message.topic(), message.partition(), message.offset()
     if topic is None or partition is None or offset is None:
         raise StreamProcessingError("a consumed record came without topic, partition or offset")
-    return Incoming(topic, partition, offset, message.key(), message.value())
+    return Incoming(topic, partition, offset, message.key(), message.value(), _headers(message))
+
+
+def _headers(message: Message) -> tuple[tuple[str, bytes], ...]:
+    """A record's headers as (name, bytes) pairs (none: an empty tuple, at no cost)."""
+    found = message.headers()
+    if not found:
+        return ()
+    pairs = found.items() if isinstance(found, dict) else found
+    return tuple(
+        (name, value.encode() if isinstance(value, str) else value or b"") for name, value in pairs
+    )
 
 
 class TransactionalLoop:

@@ -1,4 +1,4 @@
-"""`joinedup alerts serve|tail`: duty teams' alerts page and a terminal tail of a view."""
+"""`joinedup alerts serve|tail|webhooks replay`: duty teams' page, a tail, webhook replays."""
 
 from __future__ import annotations
 
@@ -9,7 +9,12 @@ from typing import Annotated
 import typer
 
 from services.alerts.adapters.records import RecordCodec
-from services.alerts.bootstrap import build_app, build_tail_consumer, schema_source_for
+from services.alerts.bootstrap import (
+    build_app,
+    build_tail_consumer,
+    replay_webhooks,
+    schema_source_for,
+)
 from services.alerts.entrypoints.tail import tail_alerts
 from services.alerts.settings import AlertsSettings
 from services.bus.logging import configure_logging
@@ -22,6 +27,11 @@ alerts_app = typer.Typer(
     help="Alerts for duty teams: the live web page, the SSE feed, a terminal tail, webhooks.",
     no_args_is_help=True,
 )
+webhooks_app = typer.Typer(
+    help="Webhooks of alerts and subscribed disclosures: replay what was dead-lettered.",
+    no_args_is_help=True,
+)
+alerts_app.add_typer(webhooks_app, name="webhooks")
 
 
 @alerts_app.command()
@@ -73,3 +83,24 @@ def tail(
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(follow())
+
+
+@webhooks_app.command()
+def replay(
+    *,
+    bootstrap_servers: BootstrapServers = None,
+    registry_url: RegistryUrl = None,
+) -> None:
+    """Send every dead-lettered webhook again (to its receiver as configured now); print counts.
+
+    A delivery that fails again is dead-lettered again, for a later replay.
+    """
+    configure_logging("WARNING")
+    settings = bus_settings(bootstrap_servers, registry_url)
+    outcomes = asyncio.run(replay_webhooks(settings, AlertsSettings()))
+    typer.echo(
+        f"delivered {outcomes['delivered']}, failed again {outcomes['failed']}, "
+        f"skipped {outcomes['skipped']} (unreadable, or receiver no longer configured)"
+    )
+    if outcomes["failed"]:
+        raise typer.Exit(code=1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -34,10 +34,23 @@ def demo(
     keep_running: Annotated[
         bool, typer.Option("--keep-running", help="Leave the services up for the web pages.")
     ] = False,
+    scale: Annotated[
+        Literal["small", "authority"] | None,
+        typer.Option(help="Simulate a synthetic authority instead (`joinedup simulate`)."),
+    ] = None,
 ) -> None:
     """Start the broker and every service, drive the demo story, show who saw what."""
+    if scale is not None:
+        from services.cli.simulate import run_scale  # noqa: PLC0415 - keeps --help fast
+
+        if not run_scale(scale, keep_running=keep_running):
+            raise typer.Exit(1)
+        return
+    from services.database.settings import DatabaseSettings  # noqa: PLC0415
+    from services.demo.audit_index import ensure_database  # noqa: PLC0415
     from services.demo.run import run_demo  # noqa: PLC0415 - keeps --help fast
 
     settings = BusSettings()
     ensure_broker(settings)
+    console.print(ensure_database(DatabaseSettings()))
     run_demo(settings, settings.home / "demo-logs", keep_running=keep_running)

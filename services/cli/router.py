@@ -37,6 +37,9 @@ def worker(  # noqa: PLR0913, PLR0917 - one option per topic an operator may ren
     agreements_topic: Annotated[str, typer.Option()] = topics.CONSENT_AGREEMENTS,
     directives_topic: Annotated[str, typer.Option()] = topics.CONSENT_DIRECTIVES,
     alerts_topic: Annotated[str, typer.Option()] = topics.ALERTS_RAISED,
+    merges_topic: Annotated[
+        str, typer.Option(help="Identity stewards' merges and unmerges.")
+    ] = topics.IDENTITY_MERGES,
     instance: Annotated[
         str | None,
         typer.Option(help="Unique per worker of one app id (default: <host>-<first free slot>)."),
@@ -55,6 +58,7 @@ def worker(  # noqa: PLR0913, PLR0917 - one option per topic an operator may ren
         directives=directives_topic,
         audit=audit_topic,
         agreements=agreements_topic,
+        merges=merges_topic,
     )
     asyncio.run(prepare_router_topics(settings, directory, names))
     source = answering_registry(settings)

@@ -21,14 +21,18 @@ from services.alerts.settings import AlertsSettings
 from services.bus.settings import BusSettings
 from services.cli.exceptions import SettingsMarkersError
 from services.consent.settings import ConsentSettings
+from services.database.settings import DatabaseSettings
 from services.gateway.settings import GatewaySettings
 from services.thresholds.settings import ThresholdsSettings
+from services.view_feed.settings import ViewFeedSettings
 
 SETTINGS_CLASSES: tuple[type[BaseSettings], ...] = (
     BusSettings,
+    DatabaseSettings,
     GatewaySettings,
     ConsentSettings,
     AlertsSettings,
+    ViewFeedSettings,
     ThresholdsSettings,
 )
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -136,8 +140,13 @@ def command_line_settings(root: object, name: str = "joinedup") -> list[Setting]
 
 def all_settings(root: object) -> list[Setting]:
     """Every setting: the registered classes' fields, then the command line's variables."""
-    from_classes = [setting for cls in SETTINGS_CLASSES for setting in settings_of(cls)]
-    known = {setting.variable for setting in from_classes}
+    from_classes: list[Setting] = []
+    known: set[str] = set()
+    for cls in SETTINGS_CLASSES:  # a variable two classes read (JOINEDUP_HOME) is listed once
+        for setting in settings_of(cls):
+            if setting.variable not in known:
+                from_classes.append(setting)
+                known.add(setting.variable)
     extra = [s for s in command_line_settings(root) if s.variable not in known]
     return from_classes + extra
 

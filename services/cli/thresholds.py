@@ -45,6 +45,9 @@ def worker(  # noqa: PLR0913, PLR0917 - one option per deployment choice
     ] = None,
     alerts_topic: Annotated[str, typer.Option()] = topics.ALERTS_RAISED,
     acknowledgements_topic: Annotated[str, typer.Option()] = topics.ALERTS_ACKNOWLEDGED,
+    merges_topic: Annotated[
+        str, typer.Option(help="Identity stewards' merges and unmerges.")
+    ] = topics.IDENTITY_MERGES,
     tick_every: Annotated[
         float, typer.Option(help="Seconds between escalation checks (SIGUSR1: check now).")
     ] = 30.0,
@@ -65,7 +68,9 @@ def worker(  # noqa: PLR0913, PLR0917 - one option per deployment choice
         agencies_file=agencies,
         app_id=app_id,
         instance=slot.name,
-        names=ThresholdsTopics(alerts=alerts_topic, acknowledgements=acknowledgements_topic),
+        names=ThresholdsTopics(
+            alerts=alerts_topic, acknowledgements=acknowledgements_topic, merges=merges_topic
+        ),
         options=LoopOptions(tick_every_s=tick_every),
     )
     asyncio.run(

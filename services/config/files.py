@@ -23,9 +23,12 @@ ConfigName = Literal[
     "consent-users.yaml",
     "duty-users.yaml",
     "webhooks.yaml",
+    "view-webhooks.yaml",
+    "view-readers.yaml",
     "demo-agreements.yaml",
     "threshold-rules.yaml",
     "school-calendar.yaml",
+    "audit-retention.yaml",
 ]
 CONFIG_NAMES: tuple[ConfigName, ...] = get_args(ConfigName)
 DEFAULTS_PACKAGE = "services.config.defaults"
@@ -36,6 +39,7 @@ DEVELOPMENT_ONLY: frozenset[ConfigName] = frozenset(
         "publishers.yaml",
         "consent-users.yaml",
         "duty-users.yaml",
+        "view-readers.yaml",
         "demo-agreements.yaml",
         "school-calendar.yaml",
     }

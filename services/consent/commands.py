@@ -16,10 +16,10 @@ from services.consent.exceptions import InvalidRequestError
 DirectiveId = Annotated[str, Field(pattern=r"^[A-Za-z0-9\-.]{1,64}$")]
 
 
-def checked_child_ref(value: str) -> str:
-    """`value` when it is a child_ref; InvalidRequestError (422) naming child_ref otherwise."""
+def checked_child_ref(value: str, field: str = "child_ref") -> str:
+    """`value` when it is a child_ref; InvalidRequestError (422) naming `field` otherwise."""
     if not is_child_ref(value):
-        raise InvalidRequestError("child_ref", CHILD_REF_RULE)
+        raise InvalidRequestError(field, CHILD_REF_RULE)
     return value
 
 

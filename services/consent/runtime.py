@@ -5,18 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from services.audit.index import AuditIndex
 from services.audit.trail import AuditTrail
 from services.consent.exceptions import NotReadyError
 from services.consent.handlers import ConsentService
+from services.consent.identity_merges import MergeService
+from services.consent.reviews import ReviewPublisher
 
 
 @dataclass
 class Runtime:
-    """The consent use cases' dependencies and the audit trail."""
+    """The consent use cases' dependencies, the audit trail (topic) and its index (database)."""
 
     service: ConsentService
     audit: AuditTrail
     field_classes: Callable[[str], Mapping[str, str]]
+    index: AuditIndex
+    reviews: ReviewPublisher
+    merges: MergeService | None = None  # identity stewards' merges (None: not set up)
 
 
 class RuntimeSlot:

@@ -1,9 +1,15 @@
 """Who may use the consent service: bearer tokens (stored as SHA-256) and their roles.
 
 The deployment's `consent-users.yaml` lists `users: [{name, roles, token_sha256}]`.
-Roles: `consent-officer` (agreements, directives, dry runs) and `auditor`
-(audit search and chain verification). Tokens themselves are never stored or
-logged.
+Roles (docs/audit.md):
+- `consent-officer`: agreements, directives, dry runs;
+- `auditor`: audit search and export, subject access reports, chain
+  verification, the oversight figures;
+- `ig-lead` (information governance lead): the queue of safeguarding
+  overrides, the decisions in it, and recording a review of each;
+- `identity-steward`: merges of child_refs that turn out to be one child
+  (docs/identity.md).
+Tokens themselves are never stored or logged.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from services.consent.exceptions import ForbiddenError, UnauthenticatedError, UsersFileError
 
-Role = Literal["consent-officer", "auditor"]
+Role = Literal["consent-officer", "auditor", "ig-lead", "identity-steward"]
 
 
 def token_digest(token: str) -> str:
@@ -35,10 +41,13 @@ class User(BaseModel):
     roles: frozenset[Role] = Field(min_length=1)
     token_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
 
-    def require(self, role: Role) -> User:
-        """Return the user when they hold `role`; ForbiddenError otherwise."""
-        if role not in self.roles:
-            raise ForbiddenError("Authorization", f"this action needs the {role} role")
+    def require(self, role: Role, *alternatives: Role) -> User:
+        """The user when they hold `role` or one of `alternatives`; ForbiddenError otherwise."""
+        if self.roles.isdisjoint((role, *alternatives)):
+            if not alternatives:
+                raise ForbiddenError("Authorization", f"this action needs the {role} role")
+            named = " or ".join((role, *alternatives))
+            raise ForbiddenError("Authorization", f"this action needs the {named} role")
         return self
 
 

@@ -22,7 +22,9 @@ from services.bus import topics
 from services.bus.reading import records_to_end
 from services.bus.settings import BusSettings
 from services.config.files import config_file
+from services.database.settings import DatabaseSettings
 from services.demo import driving
+from services.demo.audit_index import index_caught_up
 from services.demo.processes import Services
 from services.demo.story import AFTER_CONSENT, STORY, new_nhs_numbers
 from services.governance import principals as accounts
@@ -140,6 +142,8 @@ def run_demo(settings: BusSettings, logs: Path, *, keep_running: bool) -> None:
             ("alerts", "serve", accounts.ALERTS),
         ):
             services.start(name, name, command, client_file=principal(account))
+        indexer = principal(accounts.AUDIT_INDEXER)
+        services.start("audit-indexer", "audit", "indexer", client_file=indexer)
         for name, url in (("consent", CONSENT), ("gateway", GATEWAY), ("alerts", ALERTS)):
             services.wait_healthy(name, f"{url}/healthz")
         console.print(f"Services up; logs in {logs}")
@@ -164,6 +168,8 @@ def run_demo(settings: BusSettings, logs: Path, *, keep_running: bool) -> None:
         audit = driving.verify_audit(CONSENT)
         console.print(f"Audit trail: {audit}")
         services.check_running()
+        indexed = index_caught_up(settings, DatabaseSettings(), codec)
+        console.print(f"Audit index caught up: {indexed} decision rows in PostgreSQL")
         if keep_running:
             console.print(
                 f"Duty teams: {ALERTS} (token dev-duty-dsl-northgate); consent "

@@ -2,8 +2,9 @@
 
 Nothing connects at import time. The app's lifespan starts the producer,
 makes sure the topics exist, replays `identity.links` into the identity index,
-starts watching the broker connection, and only then accepts requests; on
-shutdown it stops watching, flushes and stops the producer.
+catches up with the identity stewards' `identity.merges` (and keeps following
+them), starts watching the broker connection, and only then accepts requests;
+on shutdown it stops following and watching, flushes and stops the producer.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from services.config.files import config_file
 from services.gateway.adapters.agency_directory import agency_ids
 from services.gateway.adapters.broker_gate import BrokerGate, OutageLimits
 from services.gateway.adapters.identity_links import IdentityStage, LinkLog
+from services.gateway.adapters.identity_merges import MergeFeed
 from services.gateway.adapters.json_body import (
     DEFAULT_MAX_BODY,
     DEFAULT_MAX_DEPTH,
@@ -67,6 +69,7 @@ class GatewayOptions:
     max_json_number_chars: int = DEFAULT_MAX_NUMBER_CHARS
     seen_capacity: int = 1_000_000
     links_topic: str = topics.IDENTITY_LINKS
+    merges_topic: str = topics.IDENTITY_MERGES
     outage: OutageLimits | None = None  # None: from JOINEDUP_GATEWAY_* (GatewaySettings)
 
     @property
@@ -89,6 +92,18 @@ def topics_for(directory: PublisherDirectory, links_topic: str) -> list[str]:
         links_topic,
         topics.deadletter(links_topic),
     ]
+
+
+async def _caught_up(feed: MergeFeed, following: asyncio.Task[None]) -> None:
+    """Wait until the merge feed has read to the end it saw at start; raise what stopped it."""
+    ready = asyncio.create_task(feed.ready.wait())
+    try:
+        await asyncio.wait({ready, following}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        ready.cancel()
+    if following.done():
+        following.result()
+        raise GatewayError("the identity merge feed stopped before catching up")
 
 
 def build_gateway(
@@ -118,11 +133,17 @@ def build_gateway(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await ensure_topics(settings, topics_for(directory, options.links_topic))
+        await ensure_topics(
+            settings, [*topics_for(directory, options.links_topic), options.merges_topic]
+        )
         await producer.start()
         watching: asyncio.Task[None] | None = None
+        following: asyncio.Task[None] | None = None
         try:
             index = await load_index()
+            feed = MergeFeed(settings, codec, index, options.merges_topic)
+            following = asyncio.create_task(feed.run(), name="gateway-merge-feed")
+            await _caught_up(feed, following)
             state["ingest"] = Ingest(
                 publishers={
                     agency: Publisher(agency, producer, codec, validator)
@@ -137,10 +158,11 @@ def build_gateway(
             yield
         finally:
             state.clear()
-            if watching is not None:
-                watching.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await watching
+            for task in (watching, following):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
             await producer.stop()
 
     def ingest() -> Ingest:

@@ -2,7 +2,8 @@
 
 Pure: principals and topic names in, frozen `AclRule` values out. What each
 service does on the bus is the table `SERVICE_ACCESS`; an agency may read its
-own view and use consumer groups named `<agency id>-...`, and nothing else.
+own view, use consumer groups named `<agency id>-...` and write its view's dead
+letters, and nothing else.
 
 What Kafka 4 checks, and so what is bound (measured on Kafka 4.1 with the
 StandardAuthorizer): READ and WRITE on a topic imply DESCRIBE (metadata), READ
@@ -25,12 +26,14 @@ from services.bus import topics
 from services.governance.exceptions import PrincipalError
 from services.governance.principals import (
     ALERTS,
+    AUDIT_INDEXER,
     CONSENT,
     GATEWAY,
     IDENTITY_STEWARD,
     REGISTRY,
     ROUTER,
     THRESHOLDS,
+    VIEW_FEED,
     Principal,
     Service,
     group_prefix,
@@ -55,6 +58,9 @@ Operation = Literal[
 READER_GROUP: Final = "joinedup-reader-never-commits"
 ALERTS_WEBHOOK_DEADLETTER: Final = topics.deadletter("alerts-webhook")
 ALERTS_GROUP_PREFIX: Final = "joinedup-alerts-"  # the webhook relay's group (AlertsSettings)
+# The duty page's own publisher, an agency of kind bus (agencies.yaml; AlertsSettings).
+ALERTS_INGEST: Final = topics.ingest("joinedup-alerts")
+AUDIT_INDEXER_GROUP: Final = "joinedup.audit-indexer"  # assigns partitions, never commits
 
 
 @dataclass(frozen=True, order=True)
@@ -109,14 +115,19 @@ class Access:
 
 
 def processor(service: Service, reads: Iterable[Resource], writes: Iterable[Resource]) -> Access:
-    """A stream processor's access: its topics, its app id's group, transactions and changelog."""
+    """A stream processor's access: its topics, group, transactions, changelog and hand-overs.
+
+    The hand-over topic `<app id>-handovers` carries merged children's state
+    and forwarded records between the processor's own workers (docs/identity.md).
+    """
     if service.app_id is None:
         msg = f"service {service.principal.name} has no app id, so it is not a stream processor"
         raise ValueError(msg)
     changelog = exact(topics.changelog(service.app_id))
+    handovers = exact(topics.handovers(service.app_id))
     return Access(
-        reads=(*reads, changelog),
-        writes=(*writes, changelog),
+        reads=(*reads, changelog, handovers),
+        writes=(*writes, changelog, handovers),
         groups=(exact(service.app_id),),
         looked_up_groups=(exact(READER_GROUP),),
         transactional_ids=(prefix(f"{service.app_id}-"),),
@@ -127,7 +138,7 @@ INGEST: Final = prefix(topics.INGEST_PREFIX)
 DEAD_LETTERS: Final = prefix(topics.DEADLETTER_PREFIX)
 SERVICE_ACCESS: Final[Mapping[Principal, Access]] = {
     GATEWAY.principal: Access(
-        reads=(exact(topics.IDENTITY_LINKS),),
+        reads=(exact(topics.IDENTITY_LINKS), exact(topics.IDENTITY_MERGES)),
         writes=(
             INGEST,
             exact(topics.IDENTITY_LINKS),
@@ -141,31 +152,65 @@ SERVICE_ACCESS: Final[Mapping[Principal, Access]] = {
             exact(topics.ALERTS_RAISED),
             prefix(topics.CONSENT_PREFIX),
             exact(topics.AUDIT_DISCLOSURES),
+            exact(topics.IDENTITY_MERGES),
         ),
         writes=(prefix(topics.VIEW_PREFIX), exact(topics.AUDIT_DISCLOSURES), DEAD_LETTERS),
     ),
     THRESHOLDS.principal: processor(
         THRESHOLDS,
-        reads=(INGEST, exact(topics.ALERTS_ACKNOWLEDGED)),
+        reads=(INGEST, exact(topics.ALERTS_ACKNOWLEDGED), exact(topics.IDENTITY_MERGES)),
         writes=(exact(topics.ALERTS_RAISED), DEAD_LETTERS),
     ),
     CONSENT.principal: Access(
-        reads=(prefix(topics.CONSENT_PREFIX), exact(topics.AUDIT_DISCLOSURES)),
-        writes=(prefix(topics.CONSENT_PREFIX),),
+        reads=(
+            prefix(topics.CONSENT_PREFIX),
+            exact(topics.AUDIT_DISCLOSURES),
+            exact(topics.IDENTITY_MERGES),
+        ),
+        writes=(
+            prefix(topics.CONSENT_PREFIX),
+            exact(topics.AUDIT_REVIEWS),
+            exact(topics.IDENTITY_MERGES),
+        ),
     ),
+    # ingest.joinedup-alerts: what duty users raise on the duty page (a referrer's professional
+    # disagreement), as their own agency (services/alerts/adapters/disagreements.py).
     ALERTS.principal: Access(
         reads=(prefix(topics.VIEW_PREFIX), exact(topics.ALERTS_ACKNOWLEDGED)),
-        writes=(exact(topics.ALERTS_ACKNOWLEDGED), exact(ALERTS_WEBHOOK_DEADLETTER)),
+        writes=(
+            exact(topics.ALERTS_ACKNOWLEDGED),
+            exact(ALERTS_WEBHOOK_DEADLETTER),
+            exact(ALERTS_INGEST),
+        ),
         groups=(prefix(ALERTS_GROUP_PREFIX),),
     ),
     REGISTRY.principal: Access(reads=(exact(topics.SCHEMAS),), writes=(exact(topics.SCHEMAS),)),
     IDENTITY_STEWARD.principal: Access(reads=(exact(topics.IDENTITY_LINKS),)),
+    # Group-less readers seeking by each request's cursor: no group, no commits.
+    VIEW_FEED.principal: Access(reads=(prefix(topics.VIEW_PREFIX),)),
+    # Positions live in PostgreSQL, not in Kafka: the group only assigns partitions.
+    AUDIT_INDEXER.principal: Access(
+        reads=(exact(topics.AUDIT_DISCLOSURES), exact(topics.AUDIT_REVIEWS)),
+        writes=(
+            exact(topics.deadletter(topics.AUDIT_DISCLOSURES)),
+            exact(topics.deadletter(topics.AUDIT_REVIEWS)),
+        ),
+        groups=(exact(AUDIT_INDEXER_GROUP),),
+    ),
 }
 
 
 def agency_access(agency_id: str) -> Access:
-    """An agency reads its own view, in consumer groups named `<agency id>-...`; nothing else."""
-    return Access(reads=(exact(topics.view(agency_id)),), groups=(prefix(group_prefix(agency_id)),))
+    """An agency reads its own view in groups `<agency id>-...`; nothing else but its dead letters.
+
+    Its subscriber writes what it cannot decode to `deadletter.view.<agency id>`.
+    """
+    view = topics.view(agency_id)
+    return Access(
+        reads=(exact(view),),
+        writes=(exact(topics.deadletter(view)),),
+        groups=(prefix(group_prefix(agency_id)),),
+    )
 
 
 def access_of(principal: Principal) -> Access:

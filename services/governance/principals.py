@@ -63,11 +63,27 @@ ROUTER: Final = _service("router", "router: consent decisions, views, audit", "j
 THRESHOLDS: Final = _service(
     "thresholds", "thresholds worker: rules over ingest, raises alerts", "joinedup-thresholds"
 )
-CONSENT: Final = _service("consent", "consent service: agreements, directives, audit search")
+CONSENT: Final = _service(
+    "consent", "consent service: agreements, directives, audit search, identity merges"
+)
 ALERTS: Final = _service("alerts", "alerts service: duty teams' boards and webhooks")
 REGISTRY: Final = _service("registry", "schema registry: the _schemas log")
 IDENTITY_STEWARD: Final = _service("identity-steward", "identity steward: reviews identity.links")
-SERVICES: Final = (GATEWAY, ROUTER, THRESHOLDS, CONSENT, ALERTS, REGISTRY, IDENTITY_STEWARD)
+VIEW_FEED: Final = _service("view-feed", "HTTP view feed: agencies read their views by cursor")
+AUDIT_INDEXER: Final = _service(
+    "audit-indexer", "audit indexer: audit.disclosures and audit.reviews into PostgreSQL"
+)
+SERVICES: Final = (
+    GATEWAY,
+    ROUTER,
+    THRESHOLDS,
+    CONSENT,
+    ALERTS,
+    REGISTRY,
+    IDENTITY_STEWARD,
+    AUDIT_INDEXER,
+    VIEW_FEED,
+)
 
 
 def agency_principal(agency_id: str, name: str) -> Principal:

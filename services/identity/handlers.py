@@ -27,15 +27,19 @@ class Resolution:
 def _choose_child_ref(
     identifiers: Sequence[Identifier], keyring: ChildRefKeyring, index: IdentityIndex
 ) -> str:
-    """The NHS number's child_ref; else an existing link's; else the first identifier's."""
+    """The NHS number's child_ref; else an existing link's; else the first identifier's.
+
+    Always the surviving child_ref: a ref an identity steward merged into
+    another resolves to that other (IdentityIndex.survivor).
+    """
     for identifier in identifiers:
         if identifier.kind == "nhs_number":
-            return index.resolve(identifier) or keyring.derive(identifier)
+            return index.resolve(identifier) or index.survivor(keyring.derive(identifier))
     for identifier in identifiers:
         linked = index.resolve(identifier)
         if linked is not None:
             return linked
-    return keyring.derive(identifiers[0])
+    return index.survivor(keyring.derive(identifiers[0]))
 
 
 @dataclass(frozen=True, slots=True)

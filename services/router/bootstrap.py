@@ -23,7 +23,14 @@ from services.router.worker import RouterWorker
 def topics_for(directory: AgencyDirectory, names: RouterTopics) -> list[str]:
     """Every topic the router reads or writes, for creation before it starts."""
     per_agency = [t for a in directory.agencies for t in (topics.ingest(a.id), topics.view(a.id))]
-    return [names.audit, names.alerts, names.agreements, names.directives, *per_agency]
+    return [
+        names.audit,
+        names.alerts,
+        names.agreements,
+        names.directives,
+        names.merges,
+        *per_agency,
+    ]
 
 
 async def prepare_router_topics(

@@ -32,13 +32,15 @@ class RouterWorker:
         self.settings = settings
         self.parts = parts
         self.app_id = app_id
-        self.processor = RouterProcessor(settings, parts, topics.changelog(app_id))
+        self.processor = RouterProcessor(
+            settings, parts, topics.changelog(app_id), topics.handovers(app_id)
+        )
         self.loop = TransactionalLoop(
             settings,
             self.processor,
             app_id,
             f"{app_id}-{instance}",
-            parts.topics.sources(parts.policy.agency_ids),
+            [*parts.topics.sources(parts.policy.agency_ids), self.processor.handovers],
             options,
             copartitioned=[parts.topics.audit],
         )
@@ -51,7 +53,17 @@ class RouterWorker:
     async def run(self) -> None:
         """Follow the agreements; once caught up, route until `stopping` is set."""
         await probe_cluster(self.settings)
-        await ensure_topics(self.settings, [self.processor.changelog])
+        handovers = self.processor.handovers
+        await ensure_topics(
+            self.settings,
+            [
+                self.processor.changelog,
+                handovers,
+                self.parts.topics.merges,
+                topics.deadletter(handovers),
+                topics.deadletter(self.parts.topics.merges),
+            ],
+        )
         feed = asyncio.create_task(self.parts.policy.follow(), name="agreement-feed")
         ready = asyncio.create_task(self.parts.policy.ready.wait())
         try:

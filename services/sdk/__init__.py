@@ -1,4 +1,4 @@
-"""Publisher SDK for agency systems that speak Kafka.
+"""SDK for agency systems that speak Kafka: publish events, receive the agency's view.
 
 Publish::
 
@@ -10,4 +10,10 @@ the HMAC key)::
 
     async with IdentityClient(gateway_url, token, agency="school-100001") as identity:
         child_ref = await identity.child_ref("upn", "A123456789012")
+
+Receive what the agency may see, at least once, de-duplicated (docs/receiving.md)::
+
+    async with Subscriber.connect(settings, "school-100001", "case-system", source) as subscriber:
+        async for disclosure in subscriber:
+            await store(disclosure)
 """

@@ -1,4 +1,4 @@
-"""Errors of the publisher SDK."""
+"""Errors of the SDK: publishing, identity look-ups, subscribing."""
 
 from services.exceptions import JoinedUpError
 
@@ -33,3 +33,17 @@ class IdentityLookupError(SdkError):
 
 class RegisterFormatError(SdkError, ValueError):
     """Raised when a register file's header row lacks a required column (the file is unusable)."""
+
+
+class NotADisclosureError(SdkError):
+    """Raised when a record of a view is not a DisclosedEvent (names the field and the rule)."""
+
+    def __init__(self, field: str, rule: str) -> None:
+        """Keep the field and the rule apart so the dead letter and callers can name them."""
+        super().__init__(f"{field}: {rule}")
+        self.field = field
+        self.rule = rule
+
+
+class SubscribeError(SdkError):
+    """Raised when a subscriber cannot read its view (bad name, Kafka unreachable)."""

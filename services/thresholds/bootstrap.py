@@ -63,10 +63,11 @@ def build_thresholds(  # noqa: PLR0913 - each is one deployment choice
     names: ThresholdsTopics | None = None,
     options: LoopOptions | None = None,
 ) -> ThresholdsWorker:
-    """A thresholds worker reading every agency's ingest topic and the acknowledgements.
+    """A thresholds worker reading every agency's ingest topic, the acknowledgements and merges.
 
     Unset files come from the configuration (`config_file`): agencies.yaml,
     school-calendar.yaml, and threshold-rules.yaml laid over the default rules.
+    The worker also reads its own hand-over topic (`<app_id>-handovers`).
     """
     names = names or ThresholdsTopics()
     rules = load_rules(rules_override_for(settings, rules_override))
@@ -74,6 +75,12 @@ def build_thresholds(  # noqa: PLR0913 - each is one deployment choice
     processor = ThresholdsProcessor(settings, AvroCodec(schema_source), policy, app_id, names)
     directory = load_agency_directory(agencies_file or config_file(settings, "agencies.yaml"))
     agencies = [a.id for a in directory.agencies]
-    sources = [*(topics.ingest(a) for a in agencies), names.acknowledgements]
+    sources = [
+        *(topics.ingest(a) for a in agencies),
+        names.acknowledgements,
+        names.merges,
+        processor.handovers,
+    ]
     loop = TransactionalLoop(settings, processor, app_id, f"{app_id}-{instance}", sources, options)
-    return ThresholdsWorker(settings, processor, loop, [*sources, names.alerts])
+    dead_letters = [topics.deadletter(names.merges), topics.deadletter(processor.handovers)]
+    return ThresholdsWorker(settings, processor, loop, [*sources, names.alerts, *dead_letters])

@@ -40,7 +40,15 @@ class RecordCodec:
 
     def disclosed(self, data: bytes | None) -> Disclosed:
         """A `view.<agency>` record value as a `Disclosed`."""
-        record = self._decode(data)
+        return self.disclosed_from(self._decode(data))
+
+    def view_record(self, data: bytes | None) -> dict[str, Any]:
+        """A `view.<agency>` record value decoded, not yet read into the model."""
+        return self._decode(data)
+
+    @staticmethod
+    def disclosed_from(record: dict[str, Any]) -> Disclosed:
+        """A decoded view record as a `Disclosed`."""
         try:
             return Disclosed.from_record(record)
         except _READ_ERRORS as exc:

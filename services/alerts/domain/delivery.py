@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from services.alerts.domain.model import Alert
 
@@ -36,7 +37,18 @@ def retryable_status(status: int) -> bool:
     return status >= 500 or status in _RETRYABLE_CLIENT_STATUSES
 
 
+def _json(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
+
+
 def webhook_body(alert: Alert, now: dt.datetime) -> bytes:
     """The JSON a webhook receives for an alert (receivers de-duplicate on `event_id`)."""
-    document = {"type": "alert.raised", "agency": alert.agency, "alert": alert.as_json(now)}
-    return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
+    return _json({"type": "alert.raised", "agency": alert.agency, "alert": alert.as_json(now)})
+
+
+def disclosure_body(agency: str, disclosure: dict[str, Any]) -> bytes:
+    """The JSON a view webhook receives: one disclosure as the SDK and the HTTP feed shape it.
+
+    Receivers de-duplicate on (`disclosure.publisher`, `disclosure.event_id`).
+    """
+    return _json({"type": "view.disclosed", "agency": agency, "disclosure": disclosure})

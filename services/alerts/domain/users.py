@@ -9,13 +9,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Iterable
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.alerts.exceptions import UnauthenticatedError
 
-DutyRole = Literal["duty-worker", "duty-manager"]
+# partnership-analyst: the safeguarding partnership's threshold review; sees the
+# aggregated /partnership page only, never a board, an alert or a referral.
+DutyRole = Literal["duty-worker", "duty-manager", "partnership-analyst"]
+PARTNERSHIP_ANALYST: Final = "partnership-analyst"
 
 
 def token_digest(token: str) -> str:

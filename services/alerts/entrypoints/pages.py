@@ -98,8 +98,8 @@ def alert_row(alert: Alert, user: DutyUser, now: dt.datetime) -> str:
     )
 
 
-def board_page(user: DutyUser, alerts: list[Alert], now: dt.datetime) -> str:
-    """The whole board for the signed-in user's agency."""
+def board_page(user: DutyUser, alerts: list[Alert], now: dt.datetime, referrals: str = "") -> str:
+    """The whole board for the signed-in user's agency; `referrals`: its referrals' section."""
     rows = "".join(alert_row(alert, user, now) for alert in alerts)
     return _template("board.html").substitute(
         user=escape(user.name),
@@ -107,6 +107,7 @@ def board_page(user: DutyUser, alerts: list[Alert], now: dt.datetime) -> str:
         agency=escape(user.agency),
         rows=rows,
         empty_hidden="hidden" if alerts else "",
+        referrals=referrals,
     )
 
 

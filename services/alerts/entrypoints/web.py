@@ -21,18 +21,22 @@ from pydantic import BaseModel
 
 from services.alerts import handlers
 from services.alerts.domain.model import Alert
-from services.alerts.domain.users import DutyUser
-from services.alerts.entrypoints import pages
+from services.alerts.domain.users import PARTNERSHIP_ANALYST, DutyUser
+from services.alerts.entrypoints import pages, referral_pages
 from services.alerts.entrypoints.auth import SESSION_COOKIE, Authenticator
 from services.alerts.entrypoints.bodies import declared_too_large, read_at_most
 from services.alerts.entrypoints.feed import FeedHub, sse_stream
+from services.alerts.entrypoints.referral_routes import add_referral_routes
 from services.alerts.exceptions import (
     AlertsError,
     BusUnavailableError,
+    DisagreementRefusedError,
     ForbiddenError,
     UnauthenticatedError,
     UnknownAlertError,
+    UnknownReferralError,
 )
+from services.alerts.referral_handlers import ReferralsContext
 
 STATIC = Path(__file__).resolve().parent / "static"
 SECURITY_HEADERS = {
@@ -48,6 +52,8 @@ _STATUS: dict[type[AlertsError], int] = {
     UnauthenticatedError: 401,
     ForbiddenError: 403,
     UnknownAlertError: 404,
+    UnknownReferralError: 404,
+    DisagreementRefusedError: 409,
     BusUnavailableError: 503,
 }
 RETRY_AFTER_S = "5"
@@ -68,7 +74,8 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 _ERROR_TEXT: dict[int, str] = {
     401: "no session or bearer token, or an unknown one",
     403: "another agency's alerts, or a role that may not do this",
-    404: "no such alert on this agency's board",
+    404: "no such alert on this agency's board (or referral among its referrals)",
+    409: "no decision to disagree with yet, or a disagreement about it is already open",
     422: "a field breaks a rule: {error}",
     503: "the bus did not confirm the write in time; retry after Retry-After seconds",
 }
@@ -86,24 +93,45 @@ class _Parts:
     auth: Authenticator
     hub: FeedHub
     secure_cookies: bool
+    referrals: ReferralsContext | None = None
 
     def user(self, request: Request) -> DutyUser:
-        return self.auth.user_of(request, request.method)
+        who = self.auth.user_of(request, request.method)
+        if who.role == PARTNERSHIP_ANALYST:
+            raise ForbiddenError("a partnership analyst sees the partnership's aggregates only")
+        return who
+
+    def landing(self, request: Request) -> Response:
+        """The duty page: the agency's alerts, then its referrals when it has any.
+
+        Not signed in: the sign-in page; a partnership analyst: the partnership page.
+        """
+        try:
+            who = self.auth.user_of(request, request.method)
+        except UnauthenticatedError:
+            return RedirectResponse("/signin", status_code=303)
+        if who.role == PARTNERSHIP_ANALYST:
+            return RedirectResponse("/partnership", status_code=303)
+        alerts = handlers.list_alerts(self.ctx, who)
+        listed = self.referrals.book.of(who.agency) if self.referrals else []
+        section = referral_pages.referrals_section(listed)
+        return HTMLResponse(pages.board_page(who, alerts, self.ctx.clock(), section))
 
     def shown(self, alert: Alert, who: DutyUser) -> dict[str, Any]:
         now = self.ctx.clock()
         return {"alert": alert.as_json(now), "row": pages.alert_row(alert, who, now)}
 
 
-def build_web_app(
+def build_web_app(  # noqa: PLR0913 - the app's parts, the last two by keyword
     ctx: handlers.AlertsContext,
     auth: Authenticator,
     hub: FeedHub,
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]],
     *,
     secure_cookies: bool = False,
+    referrals: ReferralsContext | None = None,
 ) -> FastAPI:
-    """The alerts service's ASGI app."""
+    """The alerts service's ASGI app; `referrals`: the referral loop's pages and API."""
     app = FastAPI(title="Joined-up alerts", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
@@ -133,7 +161,9 @@ def build_web_app(
         field = ".".join(str(part) for part in first.get("loc", ("body",)))
         return JSONResponse({"error": f"{field}: {first.get('msg', 'invalid')}"}, status_code=422)
 
-    parts = _Parts(ctx, auth, hub, secure_cookies)
+    parts = _Parts(ctx, auth, hub, secure_cookies, referrals)
+    if referrals is not None:
+        add_referral_routes(app, auth, referrals, _errors(401, 403, 404, 409, 422, 503))
     _page_routes(app, parts)
     _api_routes(app, parts)
     _feed_routes(app, parts)
@@ -145,12 +175,7 @@ def _page_routes(app: FastAPI, parts: _Parts) -> None:
 
     @app.get("/", response_class=HTMLResponse, response_model=None)
     async def board(request: Request) -> Response:
-        try:
-            who = parts.user(request)
-        except UnauthenticatedError:
-            return RedirectResponse("/signin", status_code=303)
-        alerts = handlers.list_alerts(ctx, who)
-        return HTMLResponse(pages.board_page(who, alerts, ctx.clock()))
+        return parts.landing(request)
 
     @app.get("/signin", response_class=HTMLResponse)
     async def signin_form() -> HTMLResponse:

@@ -14,3 +14,5 @@ class ConsentTopics:
     agreements: str = topics.CONSENT_AGREEMENTS
     directives: str = topics.CONSENT_DIRECTIVES
     audit: str = topics.AUDIT_DISCLOSURES
+    reviews: str = topics.AUDIT_REVIEWS
+    merges: str = topics.IDENTITY_MERGES

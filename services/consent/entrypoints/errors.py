@@ -12,9 +12,15 @@ from pydantic import ValidationError
 
 from consent.exceptions import ConsentError, FhirMappingError, UnknownCodeError
 from consent.fhir import FhirImportError
-from services.consent.exceptions import ConsentServiceError
+from services.audit.exceptions import AuditError, AuditIndexUnavailableError, AuditQueryError
+from services.consent.exceptions import (
+    ConsentServiceError,
+    InvalidRequestError,
+    UnavailableError,
+)
 
 _SECTIONS = frozenset({"body", "query", "path", "header"})
+INDEX_RETRY_AFTER_S = 5  # what a 503 for an unanswering audit database asks clients to wait
 
 
 def _field(location: Sequence[int | str]) -> str:
@@ -24,9 +30,13 @@ def _field(location: Sequence[int | str]) -> str:
     return ".".join(parts) or "(request)"
 
 
-def error_body(status: int, field: str, rule: str, **extra: Any) -> JSONResponse:
-    """The JSON error answer; 401s carry the bearer challenge."""
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+def error_body(
+    status: int, field: str, rule: str, *, retry_after_s: int | None = None, **extra: Any
+) -> JSONResponse:
+    """The JSON error answer; 401s carry the bearer challenge, 503s may say when to retry."""
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
+    if retry_after_s is not None:
+        headers["Retry-After"] = str(retry_after_s)
     return JSONResponse(
         {"error": f"{field}: {rule}", "field": field, "rule": rule, **extra},
         status_code=status,
@@ -51,10 +61,20 @@ def _fhir(exc: FhirMappingError) -> JSONResponse:
     return error_body(422, first["field"], first["rule"], problems=problems)
 
 
+def _from_audit(exc: Exception) -> Exception:
+    """An audit query's broken rule as a 422, its unanswering database as a 503."""
+    if isinstance(exc, AuditQueryError):
+        return InvalidRequestError(exc.field, exc.rule)
+    if isinstance(exc, AuditIndexUnavailableError):
+        return UnavailableError("database", str(exc), INDEX_RETRY_AFTER_S)
+    return exc
+
+
 def render(exc: Exception) -> JSONResponse:
     """The answer for an error raised while handling a request."""
+    exc = _from_audit(exc)
     if isinstance(exc, ConsentServiceError):
-        return error_body(exc.status, exc.field, exc.rule)
+        return error_body(exc.status, exc.field, exc.rule, retry_after_s=exc.retry_after_s)
     if isinstance(exc, RequestValidationError):
         return _validation(exc.errors())
     if isinstance(exc, ValidationError):
@@ -72,5 +92,5 @@ def install_error_handlers(app: FastAPI) -> None:
     async def handle(_: Request, exc: Exception) -> JSONResponse:
         return render(exc)
 
-    for kind in (RequestValidationError, ValidationError, ConsentError):
+    for kind in (RequestValidationError, ValidationError, ConsentError, AuditError):
         app.add_exception_handler(kind, handle)

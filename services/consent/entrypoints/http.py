@@ -8,24 +8,35 @@ from importlib import resources
 from typing import Final
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from services.consent.entrypoints.agreements import agreement_routes
+from services.consent.entrypoints.audit_search import audit_search_routes
 from services.consent.entrypoints.auth import guard
 from services.consent.entrypoints.children import children_routes
 from services.consent.entrypoints.errors import error_body, install_error_handlers
+from services.consent.entrypoints.identity import identity_routes
+from services.consent.entrypoints.override_review import override_routes
 from services.consent.entrypoints.oversight import oversight_routes
+from services.consent.entrypoints.oversight_views import oversight_view_routes
 from services.consent.runtime import RuntimeSlot
 from services.consent.users import UserDirectory
 
 # The page loads nothing from elsewhere: no CDN, no inline script.
 PAGE_HEADERS: Final = {
-    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; form-action 'self'",
+    # img-src blob:: the page shows the API's SVG pictures, fetched with the bearer token.
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' blob:; "
+    "frame-ancestors 'none'; form-action 'self'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
-ASSETS: Final = {"app.js": "text/javascript", "style.css": "text/css"}
+ASSETS: Final = {
+    "app.js": "text/javascript",
+    "audit.js": "text/javascript",
+    "style.css": "text/css",
+    "report.css": "text/css",
+}
 
 
 def _asset(name: str) -> str:
@@ -44,8 +55,9 @@ def build_http_app(
     app = FastAPI(
         title="Joined-up consent service",
         version="1",
-        description="Sharing agreements, consent directives, dry runs and audit search. "
-        "Bearer tokens; roles consent-officer and auditor.",
+        description="Sharing agreements, consent directives, dry runs, audit search, subject "
+        "access reports and the review of safeguarding overrides. Bearer tokens; roles "
+        "consent-officer, auditor, ig-lead and identity-steward (docs/audit.md).",
         lifespan=lifespan,
     )
     install_error_handlers(app)
@@ -66,6 +78,11 @@ def build_http_app(
     app.include_router(agreement_routes(slot, officer, anyone))
     app.include_router(children_routes(slot, officer))
     app.include_router(oversight_routes(slot, officer, auditor, anyone))
+    overseer = guard(users, "auditor", "ig-lead")
+    app.include_router(audit_search_routes(slot, auditor))
+    app.include_router(override_routes(slot, guard(users, "ig-lead"), overseer))
+    app.include_router(oversight_view_routes(slot, overseer))
+    app.include_router(identity_routes(slot, guard(users, "identity-steward")))
 
     @app.get("/", include_in_schema=False)
     async def page() -> HTMLResponse:
@@ -78,8 +95,8 @@ def build_http_app(
         return Response(_asset(name), media_type=ASSETS[name], headers=PAGE_HEADERS)
 
     @app.get("/healthz", include_in_schema=False)
-    async def health() -> dict[str, bool]:
-        slot.get()
-        return {"ready": True}
+    async def health() -> JSONResponse:
+        database = await slot.get().index.answers()
+        return JSONResponse({"ready": database, "database": database}, 200 if database else 503)
 
     return app

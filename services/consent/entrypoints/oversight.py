@@ -5,23 +5,21 @@
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-import structlog
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel
 
 from consent.domain.agency import Agency
 from consent.domain.agreement import CONDITIONS
 from consent.domain.codes import load_policy_codes
 from consent.domain.event import DATA_CLASSES
-from services.audit.rows import audit_csv
-from services.consent.audit import search_audit
+from services.audit.csv_stream import audit_csv_stream
+from services.audit.index_filters import DecisionFilters
+from services.consent.audit import search_answer, search_audit
 from services.consent.dry_run import DryRunRequest, DryRunResult, dry_run
 from services.consent.entrypoints.agreements import ERRORS
 from services.consent.runtime import RuntimeSlot
 from services.consent.users import User
-
-log = structlog.get_logger("joinedup.consent")
 
 
 class Reference(BaseModel):
@@ -77,7 +75,9 @@ def oversight_routes(
         "/audit",
         tags=["audit"],
         response_model=None,
-        summary="Disclosure decisions by child_ref (subject access) and/or recipient",
+        responses={503: {"description": "the audit database does not answer (Retry-After)"}},
+        summary="Disclosure decisions by child_ref and/or recipient: the first 1,000 as JSON "
+        "(next_cursor continues at /v1/audit/decisions), or all as CSV",
     )
     async def audit(
         _: Auditor,
@@ -85,26 +85,17 @@ def oversight_routes(
         recipient: Annotated[str | None, Query(max_length=63)] = None,
         format: Literal["json", "csv"] = "json",  # noqa: A002 - the query parameter's name
     ) -> dict[str, Any] | Response:
-        rows = await search_audit(slot.get().audit, child_ref, recipient)
-        log.info(  # that a search happened and its counts; never what was searched for
-            "audit searched",
-            by_child=child_ref is not None,
-            by_recipient=recipient is not None,
-            decisions=len(rows),
-        )
+        index = slot.get().index
+        page = await search_audit(index, child_ref, recipient)
         if format == "csv":
             name = "audit-" + ("child" if child_ref else "recipient") + ".csv"
-            return Response(
-                audit_csv(rows),
+            filters = DecisionFilters(child_ref=child_ref or None, recipient=recipient or None)
+            return StreamingResponse(
+                audit_csv_stream(await index.search.export(filters)),
                 media_type="text/csv; charset=utf-8",
                 headers={"Content-Disposition": f'attachment; filename="{name}"'},
             )
-        return {
-            "child_ref": child_ref,
-            "recipient": recipient,
-            "count": len(rows),
-            "decisions": rows,
-        }
+        return search_answer(page, child_ref=child_ref, recipient=recipient)
 
     @routes.get("/audit/verify", tags=["audit"], summary="Verify the audit trail's hash chains")
     async def verify(_: Auditor) -> dict[str, Any]:

@@ -56,6 +56,7 @@
     options($("d-roll"), reference.agencies.filter((a) => a.kind === "school")
       .map((a) => [a.id, a.name]));
     options($("au-recipient"), [["", "(any)"], ...reference.agencies.map((a) => [a.id, a.name])]);
+    options($("au-event-type"), [["", "(any)"], ...types]);
     options($("a-purpose"), Object.entries(reference.purposes).map(([c, l]) => [c, `${l} (${c})`]));
     options($("a-basis"), Object.entries(reference.legal_bases).map(([c, l]) => [c, `${l} (${c})`]));
     for (const [box, names, prefix] of [["a-classes", reference.data_classes, "dc"],
@@ -89,8 +90,11 @@
     $("agreements-section").hidden = false;
     document.querySelectorAll(".officer").forEach((s) => { s.hidden = !has("consent-officer"); });
     document.querySelectorAll(".auditor").forEach((s) => { s.hidden = !has("auditor"); });
+    document.querySelectorAll(".ig-lead").forEach((s) => { s.hidden = !has("ig-lead"); });
+    document.querySelectorAll(".overseer").forEach((s) => { s.hidden = !has("auditor") && !has("ig-lead"); });
     fillForms();
     await listAgreements();
+    document.dispatchEvent(new CustomEvent("consent:signed-in", { detail: reference }));
   }
 
   async function listAgreements() {
@@ -207,47 +211,8 @@
     } catch (error) { problem(`Dry run failed: ${error.message}`); }
   }
 
-  function auditQuery(format) {
-    const params = new URLSearchParams({ format });
-    if ($("au-child").value.trim()) params.set("child_ref", $("au-child").value.trim());
-    if ($("au-recipient").value) params.set("recipient", $("au-recipient").value);
-    return `/v1/audit?${params}`;
-  }
-  async function searchAudit(event) {
-    event.preventDefault();
-    problem("");
-    try {
-      const found = await json("GET", auditQuery("json"));
-      const rows = found.decisions.map((d) => {
-        const row = el("tr");
-        row.append(el("td", d.recorded_at), el("td", d.child_ref), el("td", d.subject_event_type),
-          el("td", d.recipient), el("td", d.decision, { class: d.decision }),
-          el("td", (d.fields || []).join(", ")), el("td", d.agreement_id || ""), el("td", d.reason));
-        return row;
-      });
-      $("audit-table").querySelector("tbody").replaceChildren(...rows);
-      $("audit-table").hidden = false;
-      say(`${found.count} decisions found.`);
-    } catch (error) { problem(`Audit search failed: ${error.message}`); }
-  }
-  async function download(format) {
-    problem("");
-    try {
-      const blob = await (await api("GET", auditQuery(format))).blob();
-      const link = el("a", null, { href: URL.createObjectURL(blob), download: `audit.${format}` });
-      document.body.append(link);
-      link.click();
-      link.remove();
-    } catch (error) { problem(`Download failed: ${error.message}`); }
-  }
-  async function verify() {
-    problem("");
-    try {
-      const report = await json("GET", "/v1/audit/verify");
-      if (report.intact) say(`Hash chain intact: ${report.records} records in ${report.partitions} partitions.`);
-      else problem(`Hash chain broken: ${report.breaks.map((b) => `partition ${b.partition} offset ${b.offset}: ${b.problem}`).join("; ")}`);
-    } catch (error) { problem(`Verification failed: ${error.message}`); }
-  }
+  // What the audit part of the page (audit.js) shares with this one.
+  window.consentPage = { $, el, say, problem, api, json, has };
 
   document.addEventListener("DOMContentLoaded", () => {
     $("signin").addEventListener("submit", signIn);
@@ -255,10 +220,6 @@
     $("agreement-form").addEventListener("submit", saveAgreement);
     $("a-cancel").addEventListener("click", stopEdit);
     $("dry-run-form").addEventListener("submit", dryRun);
-    $("audit-form").addEventListener("submit", searchAudit);
-    $("au-csv").addEventListener("click", () => download("csv"));
-    $("au-json").addEventListener("click", () => download("json"));
-    $("au-verify").addEventListener("click", verify);
     if (sessionStorage.getItem("consent-token")) signIn();
   });
 })();

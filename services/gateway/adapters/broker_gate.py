@@ -123,7 +123,7 @@ class BrokerGate:
             async with asyncio.timeout(self.limits.publish_timeout_s):
                 pending = await send()
         except (TimeoutError, KafkaError, PublishError) as exc:
-            self._refused(exc, generation)
+            await self._refused(exc, generation)
             raise self.unavailable(UNACKNOWLEDGED) from None
         landed = asyncio.gather(*pending)
         try:
@@ -131,13 +131,17 @@ class BrokerGate:
                 return list(await asyncio.shield(landed))
         except (TimeoutError, KafkaError) as exc:
             landed.add_done_callback(_tell_late(late))
-            self._refused(exc, generation)
+            await self._refused(exc, generation)
             raise self.unavailable(UNACKNOWLEDGED) from None
 
-    def _refused(self, exc: Exception, generation: int) -> None:
+    async def _refused(self, exc: Exception, generation: int) -> None:
         log.warning("broker did not acknowledge a write", error=type(exc).__name__)
         if failed_for_good(exc):
             self._producer.renew(generation)  # the broker may be fine: the producer is not
+        elif isinstance(exc, TimeoutError):
+            # Slow is not down: a large batch on a busy broker can outlast the wait. Only
+            # a broker that does not answer a metadata request either closes the gate.
+            await self.probe()
         else:
             self._mark(reachable=False)
 

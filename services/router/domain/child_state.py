@@ -48,3 +48,29 @@ def with_directive(state: ChildState, directive: ConsentDirective) -> ChildState
     """The state with `directive` recorded (a later version replaces an earlier one)."""
     kept = tuple(d for d in state.directives if d.id != directive.id)
     return state.model_copy(update={"directives": (*kept, directive)})
+
+
+def absorbed_into(survivor: ChildState, absorbed: ChildState) -> ChildState:
+    """The survivor's state with an absorbed child's facts and directives (an identity merge).
+
+    Facts join: the schools' rolls, the plans, a looked-after episode; the
+    survivor's lead professional wins where both have one. The absorbed
+    child's directives are recorded for the survivor (same ids), so a consent
+    withdrawal or an objection made under either child_ref still governs what
+    is disclosed about the one child.
+    """
+    held = {directive.id for directive in survivor.directives}
+    moved = tuple(
+        directive.model_copy(update={"child_ref": survivor.child_ref})
+        for directive in absorbed.directives
+        if directive.id not in held
+    )
+    return survivor.model_copy(
+        update={
+            "on_roll_at": survivor.on_roll_at | absorbed.on_roll_at,
+            "active_plans": survivor.active_plans | absorbed.active_plans,
+            "looked_after": survivor.looked_after or absorbed.looked_after,
+            "lead_professional": survivor.lead_professional or absorbed.lead_professional,
+            "directives": (*survivor.directives, *moved),
+        }
+    )

@@ -61,16 +61,20 @@ def millis(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def decision_id(subject_event_id: object, recipient: str) -> str:
-    """The decision's stable id: uuid5 of the event id and the recipient (RFC 4122, SHA-1).
+def decision_id(publisher: str, subject_event_id: object, recipient: str) -> str:
+    """The decision's stable id: uuid5 of the publishing agency, event id and recipient.
 
     The same event decided again for the same recipient gets the same id, so a
-    replayed decision shows in the audit. Computed directly (not uuid.uuid5) on
-    the hot path; equal to `str(uuid.uuid5(_DECISION_IDS, ...))`.
+    replayed decision shows in the audit. An event id is its publisher's own:
+    another agency's event with the same id is another event, and its decision
+    another decision (before the publisher was part of the name, such a
+    decision took the first one's id and counted as its replay). Computed
+    directly (not uuid.uuid5) on the hot path; equal to
+    `str(uuid.uuid5(_DECISION_IDS, f"{publisher}/{event id}/{recipient}"))`.
     """
     digest = bytearray(
         hashlib.sha1(  # noqa: S324 - RFC 4122 name-based ids are SHA-1 by definition
-            _DECISION_NAMESPACE + f"{subject_event_id}/{recipient}".encode()
+            _DECISION_NAMESPACE + f"{publisher}/{subject_event_id}/{recipient}".encode()
         ).digest()[:16]
     )
     digest[6] = (digest[6] & 0x0F) | 0x50
@@ -149,7 +153,7 @@ def audit_record(
     subject = str(event["event_id"])
     audit = envelope(
         "DisclosureDecided",
-        event_id=decision_id(subject, recipient),
+        event_id=decision_id(event["source"]["agency"], subject, recipient),
         occurred_at=at,
         recorded_at=at,
         source=ROUTER_SOURCE,

@@ -1,7 +1,15 @@
-"""A child's thresholds state as stored in the changelog: rule state, open alerts, recent ids."""
+"""A child's thresholds state as stored in the changelog: rule state, open alerts, recent ids.
+
+Recent events are remembered per publisher, as `<agency>/<event_id>`: an event
+id is its publishing agency's own, so one agency's id never hides another
+agency's event. A changelog written before this holds bare event ids; a bare
+id still counts as seen for every agency, as it did, until newer ids push it
+out of the window (RECENT_EVENT_IDS), so nothing applied once is applied again.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -9,6 +17,7 @@ from typing import Any, Final
 
 from services.thresholds.domain.alerts import Recipient
 from services.thresholds.domain.escalation import OpenAlert
+from services.thresholds.domain.merging import fold_states
 from services.thresholds.domain.state import ChildState
 
 RECENT_EVENT_IDS: Final = 256
@@ -22,13 +31,30 @@ class StoredChild:
     open_alerts: dict[str, OpenAlert] = field(default_factory=dict)
     recent: list[str] = field(default_factory=list)
 
-    def seen(self, event_id: str) -> bool:
-        """True when this event id was applied already (a duplicate from the publisher)."""
-        return event_id in self.recent
+    def seen(self, agency: str, event_id: str) -> bool:
+        """True when `agency`'s event `event_id` was applied already (a duplicate it sent)."""
+        return published_id(agency, event_id) in self.recent or event_id in self.recent
 
-    def remember(self, event_id: str) -> None:
-        """Remember an applied event id (the most recent few hundred)."""
-        self.recent = [*self.recent[-(RECENT_EVENT_IDS - 1) :], event_id]
+    def remember(self, agency: str, event_id: str) -> None:
+        """Remember an applied event of `agency` (the most recent few hundred)."""
+        self.recent = [*self.recent[-(RECENT_EVENT_IDS - 1) :], published_id(agency, event_id)]
+
+    def absorb(self, absorbed: StoredChild, child_ref: str) -> StoredChild:
+        """The survivor `child_ref` (this child) with an absorbed child folded in.
+
+        Open alerts move with their ids (an acknowledgement still finds them)
+        and now name the survivor; recent event ids are joined.
+        """
+        moved = {
+            key: dataclasses.replace(alert, child_ref=child_ref)
+            for key, alert in absorbed.open_alerts.items()
+        }
+        recent = [*absorbed.recent, *(i for i in self.recent if i not in absorbed.recent)]
+        return StoredChild(
+            fold_states(self.state, absorbed.state),
+            {**moved, **self.open_alerts},
+            recent[-RECENT_EVENT_IDS:],
+        )
 
     def to_json(self) -> bytes:
         """The changelog value."""
@@ -51,6 +77,11 @@ class StoredChild:
             {a.dedupe_key: a for a in alerts},
             list(stored["recent"]),
         )
+
+
+def published_id(agency: str, event_id: str) -> str:
+    """How an applied event is remembered: by its publishing agency and its id."""
+    return f"{agency}/{event_id}"
 
 
 def _time(value: dt.datetime | None) -> str | None:

@@ -1,8 +1,12 @@
 """The school calendar: terms, half terms, closures and weekends, and school-day arithmetic.
 
 A school day is a weekday inside a term, outside its half term, and not a
-closure (INSET day, bank holiday, planned closure). Dates are civil dates in
-the calendar's time zone (Europe/London for an English local authority).
+closure (INSET day, bank holiday, planned closure). A working day - the unit of
+the statutory timescales of children's social care (Working Together to
+Safeguard Children 2023) - is any weekday that is not a bank holiday, school
+holidays included; the file lists the bank holidays (`bank_holidays`). Dates
+are civil dates in the calendar's time zone (Europe/London for an English
+local authority).
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ class _CalendarFile(BaseModel):
     school_day_start: dt.time = dt.time(8, 30)
     terms: tuple[_Term, ...]
     closures: tuple[_Closure, ...] = ()
+    bank_holidays: tuple[dt.date, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +100,12 @@ class SchoolCalendar:
         closures: frozenset[dt.date],
         timezone: ZoneInfo,
         school_day_start: dt.time,
+        bank_holidays: frozenset[dt.date] = frozenset(),
     ) -> None:
-        """Build the calendar; raises CalendarError when terms overlap."""
+        """Build the calendar; raises CalendarError when terms overlap.
+
+        `bank_holidays`: the days that are not working days although weekdays.
+        """
         self.terms = tuple(sorted(terms, key=lambda t: t.start))
         for before, after in zip(self.terms, self.terms[1:], strict=False):
             if after.start <= before.end:
@@ -108,6 +117,7 @@ class SchoolCalendar:
             day for term in self.terms for day in _term_days(term) if day not in closures
         )
         self._day_set = frozenset(self._days)
+        self.bank_holidays = bank_holidays
 
     @classmethod
     def from_mapping(cls, raw: Any) -> SchoolCalendar:
@@ -131,7 +141,13 @@ class SchoolCalendar:
             for c in parsed.closures
             for offset in range(((c.end or c.start) - c.start).days + 1)
         )
-        return cls(terms, closed, ZoneInfo(parsed.timezone), parsed.school_day_start)
+        return cls(
+            terms,
+            closed,
+            ZoneInfo(parsed.timezone),
+            parsed.school_day_start,
+            frozenset(parsed.bank_holidays),
+        )
 
     def covers(self, day: dt.date) -> bool:
         """Whether `day` falls in an academic year this calendar describes."""
@@ -189,6 +205,32 @@ class SchoolCalendar:
         if self.is_school_day(today) and after < candidate:
             return candidate
         return dt.datetime.combine(self.add_school_days(today, 1), start, tzinfo=self.timezone)
+
+    def is_working_day(self, day: dt.date) -> bool:
+        """Whether `day` is a working day: a weekday that is not a bank holiday."""
+        return day.weekday() < _SATURDAY and day not in self.bank_holidays
+
+    def add_working_days(self, moment: dt.datetime, count: int) -> dt.datetime:
+        """The same local time of day `count` (>= 0) working days after an aware `moment`.
+
+        A clock started outside working days starts at the school day's start
+        time of the next working day: a referral on Saturday evening is due one
+        working day after Monday morning, not after Saturday evening.
+        """
+        if moment.tzinfo is None:
+            raise ValueError("add_working_days needs an aware datetime")
+        local = moment.astimezone(self.timezone)
+        day = local.date()
+        if not self.is_working_day(day):
+            while not self.is_working_day(day):
+                day += dt.timedelta(days=1)
+            local = dt.datetime.combine(day, self.school_day_start, tzinfo=self.timezone)
+        remaining = count
+        while remaining > 0:
+            day += dt.timedelta(days=1)
+            if self.is_working_day(day):
+                remaining -= 1
+        return dt.datetime.combine(day, local.time(), tzinfo=self.timezone)
 
     def term_of(self, day: dt.date) -> Term | None:
         """The term whose dates hold `day` (half term included), or None in the holidays."""

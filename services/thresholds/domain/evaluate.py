@@ -19,6 +19,7 @@ from services.thresholds.domain.calendar import SchoolCalendar
 from services.thresholds.domain.context import EventContext, Trigger
 from services.thresholds.domain.event_fields import Event, attendance_mark, envelope
 from services.thresholds.domain.exclusion_rules import check_exclusion, check_plan, check_roll
+from services.thresholds.domain.referral_rules import READINGS, check_referral
 from services.thresholds.domain.register_codes import RegisterCodes
 from services.thresholds.domain.rules import Deadline, RecipientSpec, RuleSet
 from services.thresholds.domain.safeguarding_rules import (
@@ -36,6 +37,8 @@ _BY_READING: Mapping[Reading, Check] = {
     "suspension": check_exclusion,
     "permanent-exclusion": check_exclusion,
     "domestic-abuse-incident": check_encompass,
+    # The referral loop keeps clocks; its alerts come from the worker's tick.
+    **dict.fromkeys(READINGS, check_referral),
 }
 
 

@@ -22,8 +22,10 @@ from services.thresholds.domain.exceptions import RuleConfigError
 DEFAULT_RULES: ConfigName = "threshold-rules.yaml"
 # "school": the school in the event, else the child's school on roll;
 # "plan-holder": the agency holding the child's plan or looked-after episode;
-# "involved": every agency a multi-agency match found.
-Relation = Literal["school", "plan-holder", "involved"]
+# "involved": every agency a multi-agency match found;
+# "referrer" / "referred-to": the agency that made a referral and the social
+# care service it was made to (the referral rules, referral_rules.py).
+Relation = Literal["school", "plan-holder", "involved", "referrer", "referred-to"]
 DeadlineKind = Literal["next-school-day-start", "school-days", "hours"]
 
 
@@ -129,6 +131,34 @@ class EventCountRule(Rule):
     minimum: int = Field(ge=1)
 
 
+class ReferralClockRule(Rule):
+    """A referral-loop clock: alert `recipients` when `working_days` pass without what it awaits.
+
+    `escalate_after_working_days` (0: never) more working days still without it
+    alert `escalate_to`.
+    """
+
+    working_days: int = Field(ge=1)
+    escalate_after_working_days: int = Field(default=0, ge=0)
+
+
+class DisagreementStage(_Model):
+    """One stage of a partnership's escalation procedure: who holds it and for how long."""
+
+    name: str = Field(min_length=1)
+    working_days: int = Field(ge=1)
+    recipients: tuple[RecipientSpec, ...] = Field(min_length=1)
+
+
+class DisagreementRule(Rule):
+    """A disagreement past its stage's timescale goes to the next stage's recipients.
+
+    Past the last stage's timescale, `recipients` hear that it is still unresolved.
+    """
+
+    stages: tuple[DisagreementStage, ...] = Field(min_length=1)
+
+
 class RuleSet(_Model):
     """Every threshold rule, validated; attribute names are the rule kinds."""
 
@@ -147,6 +177,10 @@ class RuleSet(_Model):
     encompass: Rule = Field(alias="safeguarding.operation-encompass")
     multi_agency_match: EventCountRule = Field(alias="safeguarding.multi-agency-match")
     missing_episodes: EventCountRule = Field(alias="safeguarding.repeat-missing")
+    referral_decision: ReferralClockRule = Field(alias="referrals.decision-overdue")
+    referral_feedback: ReferralClockRule = Field(alias="referrals.feedback-overdue")
+    assessment: ReferralClockRule = Field(alias="referrals.assessment-overdue")
+    disagreement: DisagreementRule = Field(alias="referrals.disagreement-stage-overdue")
 
     def all(self) -> tuple[Rule, ...]:
         """Every rule, in declaration order."""

@@ -43,6 +43,7 @@ class ChildState:
     matched: list[str] = field(default_factory=list)
     missing: list[list[Any]] = field(default_factory=list)
     last_raised: dict[str, int] = field(default_factory=dict)
+    referrals: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     # year_counts: possible sessions, absence sessions, illness sessions (academic year).
     # marks: session key (as text) -> register code of the mark counted for that session,
@@ -58,6 +59,8 @@ class ChildState:
     # matched: agencies told of the last multi-agency match.
     # missing: [date ordinal, event id] of recent missing episodes.
     # last_raised: rule id -> date ordinal of the last alert raised (cool-down).
+    # referrals: referral id (the correlation_id) -> the referral's agencies, start
+    # and open clocks, at most MAX_REFERRALS per child (referral_rules.py).
 
     def copy(self) -> ChildState:
         """A copy whose containers can be changed without touching this state."""
@@ -80,6 +83,7 @@ class ChildState:
             matched=list(self.matched),
             missing=[list(m) for m in self.missing],
             last_raised=dict(self.last_raised),
+            referrals=_plain(self.referrals),
         )
 
     def to_dict(self) -> dict[str, Any]:

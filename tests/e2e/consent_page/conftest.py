@@ -1,4 +1,4 @@
-"""Fixtures for the consent page's browser tests: a broker, the service, headless Chromium.
+"""Fixtures for the consent page's browser tests: a broker, a database, the service, Chromium.
 
 A missing broker or Chromium FAILS the tests with the reason; it never skips them.
 """
@@ -10,6 +10,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import httpx
 import pytest
@@ -27,16 +28,28 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class ConsentSite:
+    """The running service: its base URL, its audit database and its topics."""
+
+    url: str
+    db_url: str
+    topics: ConsentTopics
+
+
 @pytest.fixture
-def consent_url(bus_settings: BusSettings) -> Iterator[str]:
-    """The consent service served by uvicorn in a thread, on unique topics; its base URL."""
+def consent_site(bus_settings: BusSettings, audit_db_url: str) -> Iterator[ConsentSite]:
+    """The consent service served by uvicorn in a thread, on unique topics and a fresh audit
+    database (the packaged users: dev-token-<name>)."""
     suffix = uuid.uuid4().hex[:10]
     names = ConsentTopics(
         agreements=f"consent-agreements-{suffix}",
         directives=f"consent-directives-{suffix}",
         audit=f"audit-{suffix}",
+        reviews=f"audit-reviews-{suffix}",
     )
-    app = build_consent_service(bus_settings, InMemorySchemaSource(), ConsentOptions(topics=names))
+    options = ConsentOptions(topics=names, database_url=audit_db_url)
+    app = build_consent_service(bus_settings, InMemorySchemaSource(), options)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -52,6 +65,12 @@ def consent_url(bus_settings: BusSettings) -> Iterator[str]:
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("the consent service did not become ready", pytrace=False)
         time.sleep(0.2)
-    yield url
+    yield ConsentSite(url, audit_db_url, names)
     server.should_exit = True
     thread.join(timeout=15)
+
+
+@pytest.fixture
+def consent_url(consent_site: ConsentSite) -> str:
+    """The running consent service's base URL."""
+    return consent_site.url

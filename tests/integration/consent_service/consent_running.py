@@ -66,6 +66,7 @@ def topics_for(unique_name) -> ConsentTopics:
         agreements=unique_name("consent-agreements"),
         directives=unique_name("consent-directives"),
         audit=unique_name("audit"),
+        reviews=unique_name("audit-reviews"),
     )
 
 

@@ -52,6 +52,7 @@ async def consent(bus_settings, unique_name) -> AsyncIterator[Service]:
         agreements=unique_name("consent-agreements"),
         directives=unique_name("consent-directives"),
         audit=unique_name("audit"),
+        reviews=unique_name("audit-reviews"),
     )
     app = build_consent_service(bus_settings, InMemorySchemaSource(), ConsentOptions(topics=names))
     async with serving(app) as url:

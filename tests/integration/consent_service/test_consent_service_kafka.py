@@ -6,6 +6,7 @@ unique to the test and one InMemorySchemaSource shared with the test's codec.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime
 
@@ -23,6 +24,8 @@ from schemas.codec import AvroCodec
 from schemas.samples import sample_event
 from schemas.schema_source import InMemorySchemaSource
 from services.audit.chain import GENESIS, seal_encoded
+from services.audit.index_writer import IndexTopics
+from services.audit.indexer import AuditIndexer, IndexerOptions
 from services.bus.kafka import build_producer, ensure_topics
 from services.router.domain.routing import audit_record
 
@@ -107,11 +110,12 @@ class TestConsentServiceOnKafka:
         assert json.loads(directives[0][2]["payload"])["child_ref"] == child
 
     async def test_audit_search_and_verify_read_what_a_router_wrote(
-        self, bus_settings, unique_name
+        self, bus_settings, unique_name, audit_database
     ):
-        """Sealed DisclosureDecided records are found by child and recipient; chains verify."""
+        """Sealed DisclosureDecided records, indexed by the audit indexer, are found by child
+        and recipient; the chains on the topic verify."""
         names = topics_for(unique_name)
-        await ensure_topics(bus_settings, [names.audit])
+        await ensure_topics(bus_settings, [names.audit, names.reviews])
         source = InMemorySchemaSource()
         codec = AvroCodec(source)
         producer = build_producer(bus_settings)
@@ -153,6 +157,16 @@ class TestConsentServiceOnKafka:
                 )
         finally:
             await producer.stop()
+        indexed = AuditIndexer(
+            bus_settings,
+            audit_database,
+            codec,
+            IndexerOptions(
+                group_id=unique_name("indexer"),
+                names=IndexTopics(decisions=names.audit, reviews=names.reviews),
+            ),
+        )
+        assert (await asyncio.to_thread(indexed.run, until_caught_up=True)).decisions == 3
 
         async with RunningService(bus_settings, source, names) as http:
             by_child = (await http.get(f"/v1/audit?child_ref={child}", headers=AUDITOR)).json()

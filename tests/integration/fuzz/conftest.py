@@ -6,13 +6,16 @@ from collections.abc import Iterator
 
 import pytest
 from fuzz_rig import FuzzServices, start_services
+from rigs.database import fresh_database
 
 
 @pytest.fixture(scope="module")
-def fuzz_services(bus_settings, tmp_path_factory) -> Iterator[FuzzServices]:
-    """Registry, gateway, consent and alerts services; topics and agencies of the run's own."""
-    services = start_services(bus_settings, tmp_path_factory.mktemp("fuzz"))
-    try:
-        yield services
-    finally:
-        services.stop()
+def fuzz_services(bus_settings, database_settings, tmp_path_factory) -> Iterator[FuzzServices]:
+    """Registry, gateway, consent and alerts services; topics, agencies and audit database of
+    the run's own."""
+    with fresh_database(database_settings) as database_url:
+        services = start_services(bus_settings, tmp_path_factory.mktemp("fuzz"), database_url)
+        try:
+            yield services
+        finally:
+            services.stop()

@@ -194,8 +194,11 @@ async def _seed_alerts(settings: BusSettings, source: InMemorySchemaSource, agen
     return seeded
 
 
-def start_services(settings: BusSettings, folder: Path) -> FuzzServices:
-    """Start the registry, gateway, consent and alerts services; topics of the run's own."""
+def start_services(settings: BusSettings, folder: Path, database_url: str) -> FuzzServices:
+    """Start the registry, gateway, consent and alerts services; topics of the run's own.
+
+    `database_url`: the consent service's audit index (a database of the run's own).
+    """
     suffix = f"fz{uuid.uuid4().hex[:8]}"
     tokens = Tokens.packaged(suffix)
     publishers, duty_users, webhooks = _renamed_files(folder, suffix)
@@ -221,6 +224,7 @@ def start_services(settings: BusSettings, folder: Path) -> FuzzServices:
                     directives=f"consent.directives-{suffix}",
                     audit=f"audit.disclosures-{suffix}",
                 ),
+                database_url=database_url,
             ),
         ),
         "alerts": lambda: build_alerts(

@@ -74,12 +74,13 @@ class TestAclApply:
     def test_a_dry_run_prints_the_new_agencys_bindings_and_changes_nothing(
         self, governed, tmp_path
     ):
-        """A new agency: two + lines, and `acl show` lists the same bindings as before."""
+        """A new agency: three + lines, and `acl show` lists the same bindings as before."""
         before = joinedup(governed, "acl", "show")
         bigger = with_agency(tmp_path, "health-c")
         lines = joinedup(governed, "acl", "apply", "--dry-run", "--agencies", str(bigger))
         assert lines == [
             "+ User:health-c ALLOW READ group health-c- (prefixed)",
+            "+ User:health-c ALLOW WRITE topic deadletter.view.health-c (literal)",
             "+ User:health-c ALLOW READ topic view.health-c (literal)",
         ]
         assert joinedup(governed, "acl", "show") == before
@@ -107,9 +108,9 @@ class TestAclApply:
         )
         shown = joinedup(governed, "acl", "show")
 
-        assert [line[:2] for line in added] == ["+ ", "+ "]
+        assert [line[:2] for line in added] == ["+ ", "+ ", "+ "]
         assert all("User:health-d" in line for line in added + retired)
-        assert [line[:2] for line in retired] == ["- ", "- "]
+        assert [line[:2] for line in retired] == ["- ", "- ", "- "]
         assert "User:audit-exporter ALLOW READ topic audit. (prefixed)" in shown
         assert not any("health-d" in line for line in shown)
 

@@ -89,6 +89,7 @@ class Scene:
                 "--agreements-topic", self.topic("agreements"),
                 "--directives-topic", self.topic("directives"),
                 "--alerts-topic", self.topic("alerts"),
+                "--merges-topic", self.topic("merges"),
             ],
         )  # fmt: skip
 

@@ -203,7 +203,7 @@ class TestThresholdsCrash:
             [
                 "thresholds", "worker", "--agencies", str(agencies), "--app-id", app_id,
                 "--alerts-topic", names.alerts, "--acknowledgements-topic", names.acknowledgements,
-                "--tick-every", "3600",
+                "--merges-topic", f"identity.merges-{sfx}", "--tick-every", "3600",
             ],
         )  # fmt: skip
         sources = [topics.ingest(school), topics.ingest(police), names.acknowledgements]

@@ -24,6 +24,12 @@ EXPECTED = {
     "isa-alerts-to-la": ("safeguarding", "public-task-ca2004-s11"),
     "isa-alerts-to-social-care": ("safeguarding", "public-task-ca1989-s47"),
     "isa-alerts-to-police": ("safeguarding", "public-task-ca2004-s11"),
+    "isa-referrals-from-schools": ("safeguarding", "safeguarding-special-category"),
+    "isa-referrals-from-police": ("safeguarding", "safeguarding-special-category"),
+    "isa-referrals-from-health": ("safeguarding", "safeguarding-special-category"),
+    "isa-referral-feedback-schools": ("safeguarding", "public-task-ca2004-s16la"),
+    "isa-referral-feedback-police": ("safeguarding", "public-task-ca2004-s16la"),
+    "isa-referral-feedback-health": ("safeguarding", "public-task-ca2004-s16la"),
 }
 
 

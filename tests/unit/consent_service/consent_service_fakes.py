@@ -10,6 +10,9 @@ import httpx
 
 from consent.domain import Agency, AgencyDirectory, ConsentDirective, SharingAgreement
 from schemas.catalogue import Catalogue
+from services.audit.index import AuditIndex
+from services.audit.index_pool import index_pool
+from services.audit.index_reviews import OverrideReview
 from services.consent.bootstrap import routed_event_types
 from services.consent.entrypoints.http import build_http_app
 from services.consent.handlers import ConsentService
@@ -24,6 +27,7 @@ OTHER_CHILD = "cr1_" + "b" * 32
 OFFICER = "officer-token"
 AUDITOR = "auditor-token"
 LEAD = "lead-token"
+IG_LEAD = "ig-lead-token"
 
 
 class FakePublisher:
@@ -108,6 +112,7 @@ def users() -> UserDirectory:
             user("officer", OFFICER, "consent-officer"),
             user("auditor", AUDITOR, "auditor"),
             user("lead", LEAD, "consent-officer", "auditor"),
+            user("ig-lead", IG_LEAD, "ig-lead"),
         )
     )
 
@@ -139,8 +144,29 @@ def directive_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
+class FakeReviewPublisher:
+    """Records the reviews it was asked to publish."""
+
+    def __init__(self) -> None:
+        self.published: list[tuple[OverrideReview, str]] = []
+
+    async def publish_review(self, review: OverrideReview, child_ref: str) -> None:
+        self.published.append((review, child_ref))
+
+
+def unopened_index() -> AuditIndex:
+    """The audit index on a pool never opened: any query is a 503 at once (no server here)."""
+    return AuditIndex.on(index_pool("", timeout_s=0.1))
+
+
 def client(consent: ConsentService, trail: FakeAuditTrail | None = None) -> httpx.AsyncClient:
-    runtime = Runtime(consent, trail or FakeAuditTrail(), Catalogue.load().field_classes)
+    runtime = Runtime(
+        consent,
+        trail or FakeAuditTrail(),
+        Catalogue.load().field_classes,
+        unopened_index(),
+        FakeReviewPublisher(),
+    )
     app = build_http_app(RuntimeSlot(runtime), users())
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
 

@@ -71,11 +71,12 @@ class TestAgencies:
         assert allows(rules, "User:school-a", "topic", "view.school-a", "read")
 
     def test_an_agencys_bindings_name_its_own_view_and_groups_only(self, rules):
-        """School A: READ view.school-a (literal) and READ groups `school-a-*`, nothing else."""
+        """School A: READ view.school-a, READ groups `school-a-*`, WRITE its view's dead letters."""
         own = {rule for rule in rules if rule.principal == "User:school-a"}
         assert own == {
             AclRule("User:school-a", "topic", "literal", "view.school-a", "read"),
             AclRule("User:school-a", "group", "prefixed", "school-a-", "read"),
+            AclRule("User:school-a", "topic", "literal", "deadletter.view.school-a", "write"),
         }
 
     @pytest.mark.parametrize(
@@ -87,14 +88,14 @@ class TestAgencies:
         assert not allows(rules, "User:school-a", "topic", topic, "describe")
 
     def test_a_new_agency_adds_exactly_its_own_bindings(self):
-        """One more agency in the directory: its two bindings appear, nothing else changes."""
+        """One more agency in the directory: its three bindings appear, nothing else changes."""
         before = desired_acls(all_principals(directory("school-a", "school-b")))
         after = desired_acls(all_principals(directory("school-a", "school-b", "health-trust")))
         newcomer = principals.agency_principal("health-trust", "Health")
 
         assert after - before == rules_for(newcomer, agency_access("health-trust"))
         assert before <= after
-        assert len(after - before) == 2
+        assert len(after - before) == 3
 
     def test_the_bus_own_agencies_get_no_principal(self):
         """Kind `bus` (the thresholds service's alerts) is a service, not an agency principal."""

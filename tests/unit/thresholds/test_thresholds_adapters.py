@@ -37,19 +37,19 @@ class TestStoredChild:
         """What is written to the changelog reads back the same."""
         child = StoredChild()
         child.open_alerts["k1"] = OpenAlert.from_draft(_draft())
-        child.remember("e1")
+        child.remember("school-a", "e1")
         again = StoredChild.from_json(child.to_json())
         assert again.open_alerts == child.open_alerts
-        assert again.seen("e1")
-        assert not again.seen("e2")
+        assert again.seen("school-a", "e1")
+        assert not again.seen("school-a", "e2")
 
     def test_recent_ids_are_bounded(self):
         """Only the most recent event ids are kept."""
         child = StoredChild()
         for n in range(RECENT_EVENT_IDS + 10):
-            child.remember(f"e{n}")
+            child.remember("school-a", f"e{n}")
         assert len(child.recent) == RECENT_EVENT_IDS
-        assert not child.seen("e0")
+        assert not child.seen("school-a", "e0")
 
 
 class TestAlertRecords:

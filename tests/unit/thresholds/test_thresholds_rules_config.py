@@ -45,7 +45,7 @@ class TestLoadRules:
     def test_every_rule_has_an_id_and_a_source(self, rules):
         """Each rule knows its id (its YAML key) and cites where its number comes from."""
         ids = [rule.id for rule in rules.all()]
-        assert len(ids) == len(set(ids)) == 15
+        assert len(ids) == len(set(ids)) == 19
         assert all(rule.source for rule in rules.all())
 
     def test_la_override_file_changes_a_threshold(self, tmp_path):

@@ -1,0 +1,1 @@
+"""PostgreSQL for the audit index: settings, the local server, migrations, month partitions."""

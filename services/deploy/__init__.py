@@ -1,0 +1,1 @@
+"""Deployment resources rendered from the project's own data (`joinedup deploy render`)."""

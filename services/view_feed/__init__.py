@@ -1,0 +1,1 @@
+"""The HTTP view feed: an agency system that cannot speak Kafka reads its view by cursor."""

@@ -1,0 +1,1 @@
+"""Kafka and files behind the view feed."""

@@ -1,0 +1,1 @@
+"""Pure parts of the view feed: cursors and who may read which view."""

@@ -1,0 +1,1 @@
+"""The view feed's HTTP API."""
