@@ -3,8 +3,10 @@
 Writes with the catalogue's current schema of the event type; reads with the
 writer schema named by the id and resolves it into the current reader schema,
 so a message written under an older schema version decodes into today's shape.
-Parsed schemas, wire prefixes and compiled writers (schemas.fast_writer: fastavro's
-bytes, faster) are computed once per event type / schema id.
+Parsed schemas, wire prefixes, compiled writers (schemas.fast_writer: fastavro's
+bytes, faster) and compiled readers (schemas.fast_reader: fastavro's records, faster;
+used when the writer schema is the reader schema, fastavro resolves the others) are
+computed once per event type / schema id.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from schemas.exceptions import (
     UndecodableBodyError,
     UnencodableRecordError,
 )
+from schemas.fast_reader import RecordReader, compile_reader
 from schemas.fast_writer import RecordWriter, compile_writer
 from schemas.field_runs import FieldRuns, compile_runs
 from schemas.schema_source import SchemaSource
@@ -44,6 +47,12 @@ class _Writer:
 class _Reader:
     writer: dict[str, Any]
     reader: dict[str, Any] | None
+    read: RecordReader | None  # compiled, when no schema resolution is needed
+
+
+def _reader_entry(writer: dict[str, Any], reader: dict[str, Any] | None) -> _Reader:
+    """How to read a writer schema's records: compiled, unless resolved into `reader`."""
+    return _Reader(writer, reader, compile_reader(writer) if reader is None else None)
 
 
 def wire_prefix(schema_id: int) -> bytes:
@@ -78,7 +87,8 @@ class AvroCodec:
         parsed = self._catalogue.schema(event_type)
         writer = _Writer(wire_prefix(schema_id), parsed, compile_writer(parsed))
         self._writers[event_type] = writer
-        self._readers.setdefault(schema_id, _Reader(writer.parsed, None))
+        if schema_id not in self._readers:
+            self._readers[schema_id] = _reader_entry(writer.parsed, None)
         return writer
 
     def knows_writer(self, event_type: str) -> bool:
@@ -111,7 +121,7 @@ class AvroCodec:
         reader: dict[str, Any] | None = None
         if event_type in self._catalogue and self._catalogue.raw(event_type) != text:
             reader = self._catalogue.schema(event_type)
-        entry = _Reader(writer, reader)
+        entry = _reader_entry(writer, reader)
         self._readers[schema_id] = entry
         return entry
 
@@ -119,24 +129,30 @@ class AvroCodec:
         """Read a Confluent-framed message into the current reader schema of its event type."""
         schema_id = schema_id_of(data)
         entry = self._readers.get(schema_id) or self._reader(schema_id)
-        body = BytesIO(data)
-        body.seek(HEADER_SIZE)
+        record: Any
         try:
-            record = fastavro.schemaless_reader(body, entry.writer, entry.reader)
+            if entry.read is not None:
+                record, end = entry.read(data, HEADER_SIZE)
+            else:
+                body = BytesIO(data)
+                body.seek(HEADER_SIZE)
+                record = fastavro.schemaless_reader(body, entry.writer, entry.reader)
+                end = body.tell()
         except (
             EOFError,
             ValueError,
             TypeError,
             IndexError,
             KeyError,
+            OverflowError,
             SchemaResolutionError,
         ) as exc:
             raise UndecodableBodyError(
                 f"schema id {schema_id}: body cannot be read ({type(exc).__name__}: {exc})"
             ) from exc
-        if body.tell() != len(data):
+        if end != len(data):
             raise UndecodableBodyError(
-                f"schema id {schema_id}: {len(data) - body.tell()} byte(s) left after the record"
+                f"schema id {schema_id}: {len(data) - end} byte(s) left after the record"
             )
         return cast("dict[str, Any]", record)
 
