@@ -4,10 +4,15 @@ A schema change is backward compatible when a reader using the new schema can
 read data written with an old one; transitive: with every earlier version,
 not only the last. Earlier versions come from git (`git log --follow`), the
 check from the Apache `avro` package's reader/writer compatibility checker.
+`--follow` guesses renames by similarity, and schemas sharing the envelope look
+alike: a new event type's file may be taken for a moved older one. A version
+counts as the schema's only when it names the same record (namespace and name:
+the subject, under RecordNameStrategy).
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from collections.abc import Iterable
@@ -128,6 +133,19 @@ def committed_versions(repo: Path, path: Path) -> list[SchemaVersion]:
     return versions
 
 
+def _full_name(text: str) -> str | None:
+    """The record's full name (namespace.name) a schema text declares; None if unreadable."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(document, dict):
+        return None
+    name = str(document.get("name", ""))
+    namespace = document.get("namespace")
+    return name if "." in name or not namespace else f"{namespace}.{name}"
+
+
 def check_catalogue(catalogue: Catalogue, repo: Path | None) -> CompatibilityReport:
     """Check every schema of `catalogue` against its committed versions in `repo`."""
     problems: list[CompatibilityProblem] = []
@@ -136,7 +154,8 @@ def check_catalogue(catalogue: Catalogue, repo: Path | None) -> CompatibilityRep
         entry = catalogue.entry(event_type)
         current = entry.path.read_text(encoding="utf-8")
         _parse(current, f"{entry.domain}/{entry.path.name}")
-        earlier = committed_versions(repo, entry.path) if repo is not None else []
+        committed = committed_versions(repo, entry.path) if repo is not None else []
+        earlier = [v for v in committed if _full_name(v.text) == _full_name(current)]
         versions_checked += len(earlier)
         where = f"{entry.domain}/{entry.path.name}"
         problems.extend(check_backward_transitive(entry.subject, where, current, earlier))

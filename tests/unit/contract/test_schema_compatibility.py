@@ -94,6 +94,23 @@ class TestCompatibility:
         assert report.compatible
         assert report.versions_checked == 1
 
+    def test_a_new_record_taken_for_a_rename_is_not_compared_with_another(self, repo):
+        """git may follow a look-alike file to another record's history: it is not compared."""
+        folder = repo / "avro" / "common"
+        original = folder / "ConcernRaised.avsc"
+        original.write_text(json.dumps(json.loads(original.read_text()), indent=2))
+        _git(repo, "commit", "-q", "-am", "pretty-printed: line by line, git can compare it")
+        _git(repo, "mv", "avro/common/ConcernRaised.avsc", "avro/common/ConcernNoted.avsc")
+        path = folder / "ConcernNoted.avsc"
+        text = path.read_text()
+        path.write_text(text.replace('"name": "ConcernRaised"', '"name": "ConcernNoted"', 1))
+        _git(repo, "add", ".")
+        _git(repo, "commit", "-q", "-m", "a new record in a look-alike file")
+        assert len(committed_versions(repo, path)) == 3  # git followed it to ConcernRaised
+        report = check_catalogue(Catalogue.from_directory(repo / "avro"), repo)
+        assert report.compatible
+        assert report.versions_checked == 1  # its own commit only
+
     def test_without_a_repository_nothing_is_compared(self):
         """Outside git there are no earlier versions and every schema passes."""
         report = check_catalogue(Catalogue.load(), None)
