@@ -163,13 +163,15 @@ def run_demo(settings: BusSettings, logs: Path, *, keep_running: bool) -> None:
         agencies = [a.id for a in directory.agencies]
         services.check_running()
         _report(console, _settled(settings, codec, agencies, ids))
+        # The views are settled, and each decision's audit record was written with its
+        # view: once the index has caught up, the auditor's search sees every decision.
+        indexed = index_caught_up(settings, DatabaseSettings(), codec)
+        console.print(f"Audit index caught up: {indexed} decision rows in PostgreSQL")
         amy = driving.child_ref_of(GATEWAY, nhs["Amy"], "school-100001")
         _decisions(console, {"Amy": amy, "Ben": ben}, ids)
         audit = driving.verify_audit(CONSENT)
         console.print(f"Audit trail: {audit}")
         services.check_running()
-        indexed = index_caught_up(settings, DatabaseSettings(), codec)
-        console.print(f"Audit index caught up: {indexed} decision rows in PostgreSQL")
         if keep_running:
             console.print(
                 f"Duty teams: {ALERTS} (token dev-duty-dsl-northgate); consent "
