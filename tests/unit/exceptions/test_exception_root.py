@@ -12,6 +12,7 @@ from services.exceptions import JoinedUpError
 OUTSIDE_THE_ROOT = {
     # Control flow, caught by the code that raises it; never reaches a caller.
     "schemas.avro_value_writers.OffFastPath",
+    "schemas.fast_reader._UnsupportedSchema",
     "schemas.fast_writer._UnsupportedSchema",
     "services.bus.transactional._BatchFailedError",
     "services.sdk.attendance_csv._Refused",
