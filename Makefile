@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## demo: start the local Kafka broker and run the main job on embedded defaults
-demo: install
+demo: install db-deps
 	$(BIN)/joinedup demo
 
 ## browser-deps: headless Chromium for the browser tests (Debian package)
