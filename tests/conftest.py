@@ -51,6 +51,23 @@ def _off_loop(work: Callable[[], T]) -> T:
         return pool.submit(work).result()
 
 
+PROBE_PORT_SETTINGS = (
+    "JOINEDUP_ROUTER_PROBE_PORT",
+    "JOINEDUP_THRESHOLDS_PROBE_PORT",
+    "JOINEDUP_INDEXER_PROBE_PORT",
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_worker_probe_ports() -> Iterator[None]:
+    """Workers the tests start serve no probe port (tests/integration/observability asks for
+    one): many run at once, and a developer's own workers may hold the defaults."""
+    with pytest.MonkeyPatch.context() as environment:
+        for name in PROBE_PORT_SETTINGS:
+            environment.setenv(name, os.environ.get(name, "0"))
+        yield
+
+
 @pytest.fixture(scope="session")
 def bus_settings() -> Iterator[BusSettings]:
     """Settings pointing at a live broker (see module docstring)."""

@@ -49,7 +49,9 @@ from services.alerts.settings import AlertsSettings
 from services.bus import topics
 from services.bus.kafka import build_consumer, build_producer, ensure_topics, partitions_of
 from services.bus.producer_slot import ProducerSlot
+from services.bus.readiness import broker_check
 from services.bus.settings import BusSettings
+from services.sdk.registry import registry_checks
 
 Clock = Callable[[], dt.datetime]
 
@@ -212,5 +214,11 @@ def build_app(
     sessions = Sessions(dt.timedelta(hours=options.session_hours), clock)
     auth = Authenticator(users, sessions)
     return build_web_app(
-        ctx, auth, hub, lifespan, secure_cookies=options.secure_cookies, referrals=referrals
+        ctx,
+        auth,
+        hub,
+        lifespan,
+        secure_cookies=options.secure_cookies,
+        referrals=referrals,
+        checks=[broker_check(settings), *registry_checks(source)],
     )

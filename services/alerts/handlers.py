@@ -16,6 +16,7 @@ from services.alerts.domain.board import AlertBoard, AlertBoards, EvidenceItem
 from services.alerts.domain.model import Acknowledgement, Alert, AlertAction
 from services.alerts.domain.users import DutyUser
 from services.alerts.exceptions import ForbiddenError, UnknownAlertError
+from services.observability.metrics import metrics
 
 
 class AcknowledgementSink(Protocol):
@@ -94,3 +95,13 @@ async def assign_alert(ctx: AlertsContext, user: DutyUser, alert_id: str, assign
     if not name or len(name) > 100:
         raise ValueError("assignee: give a name of 1 to 100 characters")
     return await _act(ctx, user, alert_id, "assign", name)
+
+
+def count_waiting(ctx: AlertsContext) -> None:
+    """Set the open and overdue alert gauges from the boards, now."""
+    now, m = ctx.clock(), metrics()
+    for agency in ctx.boards.agencies:
+        board = ctx.boards.board(agency)
+        waiting, overdue = board.waiting(now) if board is not None else (0, 0)
+        m.alerts_open.labels(agency).set(waiting)
+        m.alerts_overdue.labels(agency).set(overdue)

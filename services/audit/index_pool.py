@@ -17,6 +17,7 @@ from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from services.audit.exceptions import AuditIndexUnavailableError
+from services.observability.readiness import Check
 
 IndexPool: TypeAlias = AsyncConnectionPool[AsyncConnection[TupleRow]]
 UNAVAILABLE: Final = "the audit index's database does not answer; try again shortly"
@@ -53,3 +54,14 @@ async def index_answers(pool: IndexPool) -> bool:
     except AuditIndexUnavailableError:
         return False
     return True
+
+
+def database_check(url: str, timeout_s: float = 2.0) -> Check:
+    """Readiness: the index's database at `url` answers a trivial query."""
+
+    async def probe() -> None:
+        connection = await AsyncConnection.connect(url, connect_timeout=max(1, int(timeout_s)))
+        async with connection:
+            await connection.execute("SELECT 1")
+
+    return Check("database", probe)

@@ -32,8 +32,11 @@ from services.audit.exceptions import AuditError
 from services.audit.index_rows import decode_all
 from services.audit.index_writer import BatchOutcome, IndexTopics, IndexWriter
 from services.bus import rdkafka
+from services.bus.loop_metrics import LAG_EVERY_S, LoopMetrics
+from services.bus.loop_parts import key, lag_by_topic
 from services.bus.records import Incoming
 from services.bus.settings import BusSettings
+from services.observability.metrics import metrics
 
 log = structlog.get_logger(__name__)
 
@@ -96,6 +99,8 @@ class AuditIndexer:
         self.options = options or IndexerOptions()
         self.stats = IndexerStats()
         self.stopping = threading.Event()
+        self.beat = time.monotonic()  # when the loop last turned (liveness)
+        self.metrics = LoopMetrics(self.options.group_id, alert_topics=())
 
     def run(self, *, until_caught_up: bool = False) -> IndexerStats:
         """Index until `stopping` is set, or (`until_caught_up`) until the ends seen at start."""
@@ -159,7 +164,13 @@ class AuditIndexer:
         writer: IndexWriter,
         ends: dict[tuple[str, int], int] | None,
     ) -> None:
+        next_lag = 0.0
         while not self.stopping.is_set():
+            self.beat = now = time.monotonic()
+            if now >= next_lag:
+                owned = [key(tp) for tp in consumer.assignment()]
+                self.metrics.lag(lag_by_topic(consumer, owned))
+                next_lag = now + LAG_EVERY_S
             if ends is not None and not ends:
                 return
             messages = consumer.consume(self.options.batch_size, self.options.poll_s)
@@ -188,6 +199,7 @@ class AuditIndexer:
         decoded = decode_all(self._codec, records)
         outcome = writer.write(decoded, lambda found: self._send_letters(producer, found))
         self.stats.add(outcome)
+        self._count(records, outcome, time.perf_counter() - started)
         for topic, found in outcome.breaks:
             log.error(
                 "audit chain broken",
@@ -203,6 +215,17 @@ class AuditIndexer:
             skipped=outcome.skipped,
             seconds=round(time.perf_counter() - started, 4),
         )
+
+    def _count(self, records: list[Incoming], outcome: BatchOutcome, seconds: float) -> None:
+        """The committed batch in the metrics: records in, dead letters, chain breaks."""
+        batch = self.metrics.batch()
+        for record in records:
+            batch.consumed[record.topic] += 1
+        for letter in outcome.letters:
+            batch.letters[letter.source_topic, letter.reason] += 1
+        self.metrics.committed(batch, seconds, time.time_ns() // 1_000_000)
+        if outcome.breaks:
+            metrics().chain_breaks.inc(len(outcome.breaks))
 
     @staticmethod
     def _send_letters(producer: Producer, outcome: BatchOutcome) -> None:

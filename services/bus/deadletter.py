@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 import structlog
 
@@ -10,6 +11,7 @@ from services.bus import topics
 from services.bus.records import Incoming, Outgoing
 
 log = structlog.get_logger(__name__)
+REASON_HEADER: Final = "joinedup.reason"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +34,7 @@ class DeadLetter:
     def headers(self) -> list[tuple[str, bytes]]:
         """Kafka headers carrying the reason (no payload content, no identifiers)."""
         return [
-            ("joinedup.reason", self.reason.encode()),
+            (REASON_HEADER, self.reason.encode()),
             ("joinedup.error", self.error[:500].encode()),
             ("joinedup.source.topic", self.source_topic.encode()),
             ("joinedup.source.partition", str(self.partition).encode()),

@@ -29,9 +29,10 @@ class InstanceClashError(BusError):
 class InstanceSlot:
     """A held instance name; keep the object alive for as long as the worker runs."""
 
-    def __init__(self, name: str, lock: IO[bytes]) -> None:
-        """Hold `lock` for instance `name`."""
+    def __init__(self, name: str, lock: IO[bytes], number: int = 0) -> None:
+        """Hold `lock` for instance `name`; `number`: the free slot taken (0 when named)."""
         self.name = name
+        self.number = number
         self._lock = lock
 
     def release(self) -> None:
@@ -67,6 +68,6 @@ def claim_instance(home: Path, app_id: str, instance: str | None) -> InstanceSlo
         name = f"{host}-{slot}"
         lock = _try_lock(directory / f"{_UNSAFE.sub('_', app_id)}.{name}")
         if lock is not None:
-            return InstanceSlot(name, lock)
+            return InstanceSlot(name, lock, slot)
     msg = f"{MAX_SLOTS} {app_id} workers already run on this host; no free instance slot"
     raise InstanceClashError(msg)

@@ -15,6 +15,7 @@ class Incoming:
     key: bytes | None
     value: bytes | None
     headers: tuple[tuple[str, bytes], ...] = ()
+    timestamp_ms: int = 0  # when it was published (Kafka's CreateTime); 0 when unknown
 
     def header(self, name: str) -> bytes | None:
         """The value of header `name` (the first one), or None."""

@@ -47,7 +47,15 @@ from confluent_kafka import (
 )
 
 from services.bus import rdkafka
-from services.bus.exceptions import BusError
+from services.bus.loop_metrics import LAG_EVERY_S, Batch, LoopMetrics
+from services.bus.loop_parts import (
+    StreamProcessingError,
+    check_copartitioned,
+    incoming,
+    kafka_error,
+    key,
+    lag_by_topic,
+)
 from services.bus.records import Incoming, Outgoing
 from services.bus.settings import BusSettings
 
@@ -58,10 +66,6 @@ WAIT_S: Final = 0.05
 _FENCED: Final = frozenset(
     {KafkaError._FENCED, KafkaError.PRODUCER_FENCED, KafkaError.INVALID_PRODUCER_EPOCH}  # noqa: SLF001
 )
-
-
-class StreamProcessingError(BusError):
-    """Raised when a stream processor cannot go on (a batch failing again, fenced, bad set-up)."""
 
 
 class Processor(Protocol):
@@ -115,35 +119,6 @@ class _BatchFailedError(Exception):
     """The transaction in hand was aborted; rewind to the last commit."""
 
 
-def _kafka_error(exc: KafkaException) -> KafkaError:
-    error = exc.args[0] if exc.args else None
-    if isinstance(error, KafkaError):
-        return error
-    return KafkaError(KafkaError._FAIL, str(exc))  # noqa: SLF001 - librdkafka's name
-
-
-def _key(tp: TopicPartition) -> tuple[str, int]:
-    return tp.topic, tp.partition
-
-
-def _incoming(message: Message) -> Incoming:
-    topic, partition, offset = message.topic(), message.partition(), message.offset()
-    if topic is None or partition is None or offset is None:
-        raise StreamProcessingError("a consumed record came without topic, partition or offset")
-    return Incoming(topic, partition, offset, message.key(), message.value(), _headers(message))
-
-
-def _headers(message: Message) -> tuple[tuple[str, bytes], ...]:
-    """A record's headers as (name, bytes) pairs (none: an empty tuple, at no cost)."""
-    found = message.headers()
-    if not found:
-        return ()
-    pairs = found.items() if isinstance(found, dict) else found
-    return tuple(
-        (name, value.encode() if isinstance(value, str) else value or b"") for name, value in pairs
-    )
-
-
 class TransactionalLoop:
     """Runs one processor for consumer group `group_id` until `stopping` is set."""
 
@@ -156,11 +131,14 @@ class TransactionalLoop:
         sources: list[str],
         options: LoopOptions | None = None,
         copartitioned: Iterable[str] = (),
+        metrics: LoopMetrics | None = None,
     ) -> None:
         """Consume `sources` as `group_id`, write as `transactional_id` (unique per worker).
 
         `copartitioned`: output topics that must have the sources' partition
-        count (the changelog, the audit), checked at start.
+        count (the changelog, the audit), checked at start. `metrics`: what
+        it counts, published per committed transaction (default: labelled
+        with `group_id`, alert latencies observed on alerts.raised).
         """
         self._settings = settings
         self._processor = processor
@@ -172,6 +150,8 @@ class TransactionalLoop:
         self.stopping = asyncio.Event()
         self.processed = 0
         self.stats = LoopStats()
+        self.metrics = metrics or LoopMetrics(group_id)
+        self.beat = time.monotonic()  # when the loop last came round (the worker's liveness)
         self._tick_requested = False
         self._owned: set[tuple[str, int]] = set()
         self._positions: dict[tuple[str, int], int] = {}
@@ -210,7 +190,12 @@ class TransactionalLoop:
             )
             failures = 0
             next_tick = time.monotonic() + options.tick_every_s
+            next_lag = 0.0
             while not self.stopping.is_set():
+                self.beat = time.monotonic()
+                if self.beat >= next_lag:
+                    self.metrics.lag(lag_by_topic(consumer, self._owned))
+                    next_lag = time.monotonic() + LAG_EVERY_S
                 records = self._records(self._next_batch(consumer))
                 try:
                     if records:
@@ -267,15 +252,19 @@ class TransactionalLoop:
 
     def _transact(self, consumer: Consumer, producer: Producer, records: list[Message]) -> None:
         offsets: dict[tuple[str, int], int] = {}
+        batch = self.metrics.batch()
+        consumed, output = batch.consumed, batch.output
 
         def work() -> None:
             for message in records:
-                record = _incoming(message)
+                record = incoming(message)
+                consumed[record.topic] += 1
                 for out in self._processor.handle(record):
                     self._produce(producer, out)
+                    output(out, record.timestamp_ms)
                 offsets[record.topic, record.partition] = record.offset + 1
 
-        self._in_transaction(consumer, producer, work, offsets)
+        self._in_transaction(consumer, producer, work, offsets, batch)
         self.processed += len(records)
         self.stats.records += len(records)
 
@@ -286,12 +275,14 @@ class TransactionalLoop:
         except Exception as exc:  # a processor bug: rewind (its state may have moved)
             raise _BatchFailedError from exc
         if due:
-            self._in_transaction(
-                consumer,
-                producer,
-                lambda: [self._produce(producer, out) for out in due],
-                dict(self._positions),
-            )
+            batch = self.metrics.batch()
+
+            def work() -> None:
+                for out in due:
+                    self._produce(producer, out)
+                    batch.output(out, 0)  # timed, not published: no latency to observe
+
+            self._in_transaction(consumer, producer, work, dict(self._positions), batch)
 
     def _in_transaction(
         self,
@@ -299,6 +290,7 @@ class TransactionalLoop:
         producer: Producer,
         work: Callable[[], object],
         offsets: dict[tuple[str, int], int],
+        batch: Batch,
     ) -> None:
         timeout = self._options.timeout_s
         stats = self.stats
@@ -316,7 +308,7 @@ class TransactionalLoop:
                 )
             self._commit(producer)
         except KafkaException as exc:
-            error = _kafka_error(exc)
+            error = kafka_error(exc)
             if error.fatal() or error.code() in _FENCED:
                 raise self._fatal(error) from exc
             self._abort(producer)
@@ -329,19 +321,21 @@ class TransactionalLoop:
         stats.slowest_commit_s = max(stats.slowest_commit_s, committing)
         stats.transactions += 1
         self._positions.update(offsets)
+        self.metrics.committed(batch, committing, time.time_ns() // 1_000_000)
 
     def _commit(self, producer: Producer) -> None:
         for _ in range(self._options.max_attempts):
             try:
                 producer.commit_transaction(self._options.timeout_s)
             except KafkaException as exc:
-                if not _kafka_error(exc).retriable():
+                if not kafka_error(exc).retriable():
                     raise
             else:
                 return
         producer.commit_transaction(self._options.timeout_s)
 
     def _abort(self, producer: Producer) -> None:
+        self.metrics.aborted()
         # Deliver what is in flight first: aborting while librdkafka is still
         # registering the transaction's partitions can leave the coordinator
         # with no transaction to end (INVALID_TXN_STATE, fatal) on Kafka 4.
@@ -352,7 +346,7 @@ class TransactionalLoop:
         try:
             call()
         except KafkaException as exc:
-            error = _kafka_error(exc)
+            error = kafka_error(exc)
             if error.fatal() or error.code() in _FENCED:
                 raise self._fatal(error) from exc
             msg = f"{self._group_id}: transaction {what} failed: {error.str()}"
@@ -385,37 +379,8 @@ class TransactionalLoop:
     # -- assignment ------------------------------------------------------------
 
     def _check_partitions(self, consumer: Consumer) -> None:
-        """Every source and co-partitioned output exists with one partition count.
-
-        A topic created just before may take a moment to show in the metadata:
-        missing topics are looked for again until the connect timeout.
-        """
         names = [*self._sources, *self._copartitioned]
-        deadline = time.monotonic() + self._settings.connect_timeout_s
-        while True:
-            metadata = consumer.list_topics(timeout=self._settings.connect_timeout_s)
-            found = {
-                name: len(metadata.topics[name].partitions)
-                for name in names
-                if name in metadata.topics and metadata.topics[name].error is None
-            }
-            missing = [name for name in names if name not in found]
-            if not missing:
-                break
-            if time.monotonic() > deadline:
-                msg = (
-                    f"topic {missing[0]} does not exist; create it first (a worker creates its own "
-                    "topics on start: start it once, or create them with the cluster's tools)"
-                )
-                raise StreamProcessingError(msg)
-            time.sleep(0.25)
-        if len(set(found.values())) > 1:
-            listed = ", ".join(f"{name}={n}" for name, n in sorted(found.items()))
-            msg = (
-                "a child's records must meet in one worker, so every input and state "
-                f"topic needs the same partition count; found {listed}"
-            )
-            raise StreamProcessingError(msg)
+        check_copartitioned(consumer, names, self._settings.connect_timeout_s)
 
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         numbers = frozenset(tp.partition for tp in partitions)
@@ -426,8 +391,8 @@ class TransactionalLoop:
                 raise StreamProcessingError(msg)
         committed = self._committed(consumer, partitions)
         self._processor.assigned(numbers)
-        self._owned = {_key(tp) for tp in partitions}
-        self._positions = {_key(tp): tp.offset for tp in committed if tp.offset >= 0}
+        self._owned = {key(tp) for tp in partitions}
+        self._positions = {key(tp): tp.offset for tp in committed if tp.offset >= 0}
         consumer.assign(partitions)
         log.info("partitions assigned", group=self._group_id, partitions=sorted(numbers))
 
@@ -439,7 +404,7 @@ class TransactionalLoop:
             try:
                 return list(consumer.committed(partitions, timeout=self._options.timeout_s))
             except KafkaException as exc:
-                log.warning("committed offsets not stable yet", error=_kafka_error(exc).str())
+                log.warning("committed offsets not stable yet", error=kafka_error(exc).str())
         return list(consumer.committed(partitions, timeout=self._options.timeout_s))
 
     def _on_revoke(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
@@ -455,8 +420,8 @@ class TransactionalLoop:
     def _forget(self, partitions: list[TopicPartition]) -> None:
         self._processor.revoked(frozenset(tp.partition for tp in partitions))
         for tp in partitions:
-            self._owned.discard(_key(tp))
-            self._positions.pop(_key(tp), None)
+            self._owned.discard(key(tp))
+            self._positions.pop(key(tp), None)
 
     def _rewind(self, consumer: Consumer) -> None:
         """Back to the last commit: state restored, every owned partition at its offset."""
@@ -465,7 +430,7 @@ class TransactionalLoop:
         self._processor.revoked(numbers)
         committed = self._committed(consumer, owned)
         self._processor.assigned(numbers)
-        self._positions = {_key(tp): tp.offset for tp in committed if tp.offset >= 0}
+        self._positions = {key(tp): tp.offset for tp in committed if tp.offset >= 0}
         consumer.assign(
             [
                 TopicPartition(

@@ -37,8 +37,11 @@ def _run_indexer(
 ) -> None:
     """Index both topics into the database (migrated first) until stopped or caught up."""
     from schemas.codec import AvroCodec  # noqa: PLC0415 - keeps --help fast
+    from services.audit.index_pool import database_check  # noqa: PLC0415
     from services.audit.index_writer import IndexTopics  # noqa: PLC0415
     from services.audit.indexer import AuditIndexer, IndexerOptions  # noqa: PLC0415
+    from services.bus.worker_probes import worker_probes  # noqa: PLC0415
+    from services.observability.settings import ProbeSettings  # noqa: PLC0415
     from services.sdk.registry import answering_registry  # noqa: PLC0415
 
     settings, database = BusSettings(), DatabaseSettings()
@@ -54,7 +57,12 @@ def _run_indexer(
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: indexer.stopping.set())
     console.print(f"Audit indexer writing to {database.describe()}; Ctrl-C stops it")
-    stats = indexer.run(until_caught_up=until_caught_up)
+    port = 0 if until_caught_up else ProbeSettings().indexer_probe_port
+    checks = [database_check(database.url())]
+    with worker_probes(
+        settings, port, "JOINEDUP_INDEXER_PROBE_PORT", lambda: indexer.beat, checks=checks
+    ):
+        stats = indexer.run(until_caught_up=until_caught_up)
     with psycopg.connect(database.url()) as conn:
         row = conn.execute("SELECT count(*) FROM audit_decision").fetchone()
     console.print(

@@ -12,6 +12,7 @@ from services.cli.alerts import alerts_app
 from services.cli.audit import audit_app
 from services.cli.broker import broker_app
 from services.cli.consent import consent_app
+from services.cli.dashboard import dashboard_app
 from services.cli.db import db_app
 from services.cli.demo import demo
 from services.cli.deploy import deploy_app
@@ -51,6 +52,7 @@ app.add_typer(thresholds_app, name="thresholds")
 app.add_typer(topics_app, name="topics")
 app.add_typer(acl_app, name="acl")
 app.add_typer(deploy_app, name="deploy")
+app.add_typer(dashboard_app, name="dashboard")
 app.command()(demo)
 app.command()(settings)
 app.command()(simulate)

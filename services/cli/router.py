@@ -46,6 +46,8 @@ def worker(  # noqa: PLR0913, PLR0917 - one option per topic an operator may ren
     ] = None,
 ) -> None:
     """Run a router worker until interrupted (start more for more partitions)."""
+    from services.bus.worker_probes import worker_probes  # noqa: PLC0415
+    from services.observability.settings import ProbeSettings  # noqa: PLC0415
     from services.router.bootstrap import build_router, prepare_router_topics  # noqa: PLC0415
     from services.router.stage import RouterTopics  # noqa: PLC0415 - keeps --help fast
 
@@ -66,7 +68,14 @@ def worker(  # noqa: PLR0913, PLR0917 - one option per topic an operator may ren
     router = build_router(
         settings, source, directory, app_id=app_id, router_topics=names, instance=slot.name
     )
-    asyncio.run(run_until_signalled(router.run(), router.stopping, name="Router"))
+    port = ProbeSettings().router_probe_port
+    with worker_probes(
+        settings,
+        port and port + slot.number,
+        "JOINEDUP_ROUTER_PROBE_PORT",
+        lambda: router.loop.beat,
+    ):
+        asyncio.run(run_until_signalled(router.run(), router.stopping, name="Router"))
     slot.release()
 
 

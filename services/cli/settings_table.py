@@ -21,8 +21,10 @@ from services.alerts.settings import AlertsSettings
 from services.bus.settings import BusSettings
 from services.cli.exceptions import SettingsMarkersError
 from services.consent.settings import ConsentSettings
+from services.dashboard.settings import DashboardSettings
 from services.database.settings import DatabaseSettings
 from services.gateway.settings import GatewaySettings
+from services.observability.settings import ProbeSettings
 from services.thresholds.settings import ThresholdsSettings
 from services.view_feed.settings import ViewFeedSettings
 
@@ -34,6 +36,8 @@ SETTINGS_CLASSES: tuple[type[BaseSettings], ...] = (
     AlertsSettings,
     ViewFeedSettings,
     ThresholdsSettings,
+    ProbeSettings,
+    DashboardSettings,
 )
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 START_MARKER = "<!-- settings:start -->"

@@ -54,6 +54,8 @@ def worker(  # noqa: PLR0913, PLR0917 - one option per deployment choice
 ) -> None:
     """Run a thresholds worker until interrupted."""
     from services.bus.transactional import LoopOptions  # noqa: PLC0415 - keeps --help fast
+    from services.bus.worker_probes import worker_probes  # noqa: PLC0415
+    from services.observability.settings import ProbeSettings  # noqa: PLC0415
     from services.thresholds.bootstrap import build_thresholds  # noqa: PLC0415
     from services.thresholds.processor import ThresholdsTopics  # noqa: PLC0415
 
@@ -73,14 +75,21 @@ def worker(  # noqa: PLR0913, PLR0917 - one option per deployment choice
         ),
         options=LoopOptions(tick_every_s=tick_every),
     )
-    asyncio.run(
-        run_until_signalled(
-            built.run(),
-            built.stopping,
-            {signal.SIGUSR1: built.loop.request_tick},
-            name="Thresholds worker",
+    port = ProbeSettings().thresholds_probe_port
+    with worker_probes(
+        settings,
+        port and port + slot.number,
+        "JOINEDUP_THRESHOLDS_PROBE_PORT",
+        lambda: built.loop.beat,
+    ):
+        asyncio.run(
+            run_until_signalled(
+                built.run(),
+                built.stopping,
+                {signal.SIGUSR1: built.loop.request_tick},
+                name="Thresholds worker",
+            )
         )
-    )
     slot.release()
 
 

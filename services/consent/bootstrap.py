@@ -22,6 +22,7 @@ from schemas.codec import AvroCodec
 from schemas.schema_source import SchemaSource
 from services.audit.trail import KafkaAuditTrail
 from services.bus.kafka import build_producer, ensure_topics
+from services.bus.readiness import broker_check
 from services.bus.settings import BusSettings
 from services.config.files import config_file
 from services.consent.adapters.audit_database import DatabaseTarget, open_audit_index
@@ -35,6 +36,7 @@ from services.consent.identity_merges import MergeService
 from services.consent.runtime import Runtime, RuntimeSlot
 from services.consent.settings import ConsentSettings
 from services.consent.users import UserDirectory
+from services.sdk.registry import registry_checks
 
 # Bus-internal records, not events an agency publishes: no dry run for them.
 NOT_ROUTED_DOMAINS = frozenset({"consent", "audit", "view", "identity"})
@@ -118,4 +120,6 @@ def build_consent_service(
             cleanup.callback(slot.set, None)
             yield
 
-    return build_http_app(slot, users, lifespan)
+    return build_http_app(
+        slot, users, lifespan, [broker_check(settings), *registry_checks(schema_source)]
+    )

@@ -49,6 +49,7 @@ from services.identity.domain.links import IdentityIndex
 from services.identity.handlers import IdentityResolver
 from services.sdk.deadletters import DeadLetterDecoder
 from services.sdk.publisher import Publisher, Receipt
+from services.sdk.registry import registry_checks
 
 log = structlog.get_logger("joinedup.gateway")
 
@@ -171,4 +172,11 @@ def build_gateway(
         except KeyError:
             raise GatewayError("the gateway is not started") from None
 
-    return build_http_app(ingest, directory.authenticate, lifespan, options.json_limits, gate)
+    return build_http_app(
+        ingest,
+        directory.authenticate,
+        lifespan,
+        options.json_limits,
+        gate,
+        checks=registry_checks(schema_source),
+    )

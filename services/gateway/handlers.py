@@ -17,6 +17,7 @@ from services.gateway.exceptions import (
     ForbiddenAgencyError,
 )
 from services.identity.exceptions import IdentityError, InvalidIdentifierError
+from services.observability.metrics import metrics
 from services.sdk.exceptions import WrongAgencyError
 from services.sdk.publisher import Prepared, Publisher, Receipt
 
@@ -24,6 +25,8 @@ Problem = dict[str, object]
 # Under the producer's largest request (aiokafka's max_request_size, 1 MiB) with
 # room for the record batch around it: a bigger event is the client's to split.
 MAX_EVENT_BYTES: Final = 1_000_000
+
+GATEWAY_APP: Final = "joinedup-gateway"  # the app label of the events the gateway writes
 
 
 class EventParser(Protocol):
@@ -229,7 +232,11 @@ async def _send(fresh: list[Checked], agency: str, ingest: Ingest) -> dict[str, 
 
     landed = await ingest.bus.written(lambda: publisher.enqueue(prepared), remember)
     remember(landed)
-    return {receipt.event_id: receipt for receipt in publisher.receipts(prepared, landed)}
+    receipts = publisher.receipts(prepared, landed)
+    produced = metrics().produced
+    for receipt in receipts:
+        produced.labels(GATEWAY_APP, receipt.topic).inc()
+    return {receipt.event_id: receipt for receipt in receipts}
 
 
 async def accept_events(documents: Sequence[Any], agency: str, ingest: Ingest) -> list[Accepted]:

@@ -8,13 +8,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.bus import topics
+from services.bus.readiness import broker_check
 from services.bus.settings import BusSettings
+from services.observability.http import observe
+from services.observability.readiness import Check, Readiness
 from services.registry.adapters.kafka_log import KafkaRegistryLog
 from services.registry.domain.state import RegistryState
 from services.registry.entrypoints.errors import (
-    ErrorBody,
     RegistryResponse,
-    error_response,
     install_error_handlers,
 )
 from services.registry.entrypoints.http import build_router
@@ -43,14 +44,15 @@ def build_app(settings: BusSettings, topic: str = topics.SCHEMAS) -> FastAPI:
     install_error_handlers(app)
     app.include_router(build_router(SchemaRegistry(state, log)))
 
-    @app.get(
-        "/healthz",
-        responses={503: {"model": ErrorBody, "description": "not following its topic"}},
-    )
+    @app.get("/healthz", include_in_schema=False)
     async def healthz() -> RegistryResponse:
-        """Ready when the topic is replayed and still followed; 503 otherwise."""
-        if not log.following:
-            return error_response(503, 50301, f"the registry is not following {log.topic}")
+        """200 while the registry answers (liveness); whether it serves schemas is /readyz."""
         return RegistryResponse({"status": "ok", "topic": log.topic})
 
+    async def following() -> None:
+        if not log.following:
+            msg = f"not following {log.topic}"
+            raise ConnectionError(msg)
+
+    observe(app, "registry", Readiness([broker_check(settings), Check("schemas", following)]))
     return app

@@ -34,9 +34,11 @@ from services.audit.chain_tails import ChainTails
 from services.bus import topics
 from services.bus.child_store import ChildStore, StateCodec
 from services.bus.deadletter import dead_letter
+from services.bus.loop_metrics import StagedCounter
 from services.bus.merging import MERGE_DECISIONS, MergingProcessor, merge_decision
 from services.bus.records import Incoming, Outgoing
 from services.bus.settings import BusSettings
+from services.observability.metrics import metrics
 from services.router.adapters.output_records import OutputRecords
 from services.router.domain.child_state import absorbed_into, states_for, with_directive
 from services.router.domain.routing import route
@@ -107,6 +109,7 @@ class RouterProcessor(MergingProcessor[ChildState]):
         self._parts = parts
         self._outputs = OutputRecords(parts.codec)
         self._view_topics: dict[str, str] = {}
+        self.decisions = StagedCounter(metrics().decisions)  # counted when committed
 
     def _view_topic(self, recipient: str) -> str:
         topic = self._view_topics.get(recipient)
@@ -214,6 +217,9 @@ class RouterProcessor(MergingProcessor[ChildState]):
             decided_at=datetime.now(UTC),
             policy_version=index.policy_version,
         )
+        add = self.decisions.add
+        for outcome in routed.outcomes:
+            add(*outcome)
         key = child_ref.encode()
         out = [
             Outgoing(self._view_topic(recipient), key, value)

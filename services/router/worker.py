@@ -11,6 +11,7 @@ import asyncio
 
 from services.bus import topics
 from services.bus.kafka import ensure_topics, probe_cluster
+from services.bus.loop_metrics import LoopMetrics
 from services.bus.settings import BusSettings
 from services.bus.transactional import LoopOptions, TransactionalLoop
 from services.router.exceptions import RouterError
@@ -43,6 +44,7 @@ class RouterWorker:
             [*parts.topics.sources(parts.policy.agency_ids), self.processor.handovers],
             options,
             copartitioned=[parts.topics.audit],
+            metrics=LoopMetrics(app_id, alert_topics=(), staged=[self.processor.decisions]),
         )
 
     @property

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from schemas.registry_client import RegistryClient
 from schemas.schema_source import SchemaSource
+from services.bus.readiness import PROBE_TIMEOUT_S
 from services.bus.settings import BusSettings
+from services.observability.readiness import Check, http_check
 
 
 def registry_schema_source(settings: BusSettings) -> SchemaSource:
@@ -22,3 +24,10 @@ def answering_registry(settings: BusSettings) -> SchemaSource:
     client = RegistryClient(settings.registry_url)
     client.subjects()
     return client
+
+
+def registry_checks(source: SchemaSource) -> list[Check]:
+    """Readiness of the registry `source` reads (none for schemas held in memory or files)."""
+    if isinstance(source, RegistryClient):
+        return [http_check("registry", f"{source.url}/", PROBE_TIMEOUT_S)]
+    return []

@@ -10,6 +10,7 @@ from schemas.codec import AvroCodec
 from schemas.schema_source import SchemaSource
 from services.bus import topics
 from services.bus.kafka import ensure_topics, probe_cluster
+from services.bus.loop_metrics import LoopMetrics
 from services.bus.settings import BusSettings
 from services.bus.transactional import LoopOptions, TransactionalLoop
 from services.config.files import config_file, deployment_file
@@ -81,6 +82,10 @@ def build_thresholds(  # noqa: PLR0913 - each is one deployment choice
         names.merges,
         processor.handovers,
     ]
-    loop = TransactionalLoop(settings, processor, app_id, f"{app_id}-{instance}", sources, options)
+    counted = LoopMetrics(app_id, alert_topics=[names.alerts])
+    instance_id = f"{app_id}-{instance}"
+    loop = TransactionalLoop(
+        settings, processor, app_id, instance_id, sources, options, metrics=counted
+    )
     dead_letters = [topics.deadletter(names.merges), topics.deadletter(processor.handovers)]
     return ThresholdsWorker(settings, processor, loop, [*sources, names.alerts, *dead_letters])

@@ -17,7 +17,9 @@ from schemas.codec import AvroCodec
 from schemas.schema_source import SchemaSource
 from services.bus import topics
 from services.bus.kafka import build_consumer, ensure_topics, partitions_of
+from services.bus.readiness import broker_check
 from services.bus.settings import BusSettings
+from services.sdk.registry import registry_checks
 from services.view_feed.adapters.readers_file import load_view_readers
 from services.view_feed.adapters.view_reader import ViewReaderPool
 from services.view_feed.entrypoints.http import build_http_app
@@ -70,5 +72,9 @@ def build_view_feed(
             raise ViewFeedError("the view feed is not started") from None
 
     return build_http_app(
-        current, lifespan, max_page=options.max_page, max_wait_s=options.max_wait_s
+        current,
+        lifespan,
+        max_page=options.max_page,
+        max_wait_s=options.max_wait_s,
+        checks=[broker_check(settings), *registry_checks(schema_source)],
     )

@@ -89,6 +89,12 @@ class AlertBoard:
 
         return sorted(self._alerts.values(), key=key)
 
+    def waiting(self, now: dt.datetime) -> tuple[int, int]:
+        """Alerts nobody has acknowledged yet, and how many of those are overdue."""
+        statuses = [alert.status(now) for alert in self._alerts.values()]
+        overdue = statuses.count("escalated")
+        return statuses.count("open") + overdue, overdue
+
     def evidence_for(self, alert: Alert) -> list[EvidenceItem]:
         """Each evidence id of `alert` with the disclosed event the view holds, if any."""
         return [

@@ -6,7 +6,7 @@ the signed-in user's agency scopes every answer.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +37,8 @@ from services.alerts.exceptions import (
     UnknownReferralError,
 )
 from services.alerts.referral_handlers import ReferralsContext
+from services.observability.http import observe
+from services.observability.readiness import Check, Readiness
 
 STATIC = Path(__file__).resolve().parent / "static"
 SECURITY_HEADERS = {
@@ -130,9 +132,15 @@ def build_web_app(  # noqa: PLR0913 - the app's parts, the last two by keyword
     *,
     secure_cookies: bool = False,
     referrals: ReferralsContext | None = None,
+    checks: Sequence[Check] = (),
 ) -> FastAPI:
-    """The alerts service's ASGI app; `referrals`: the referral loop's pages and API."""
+    """The alerts service's ASGI app; `referrals`: the referral loop's pages and API.
+
+    /readyz asks `checks` (the broker, the registry); /metrics counts the
+    alerts waiting on each board as it is scraped.
+    """
     app = FastAPI(title="Joined-up alerts", lifespan=lifespan, docs_url=None, redoc_url=None)
+    observe(app, "alerts", Readiness(checks), before_scrape=[lambda: handlers.count_waiting(ctx)])
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.middleware("http")

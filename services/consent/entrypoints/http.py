@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from importlib import resources
 from typing import Final
@@ -21,6 +21,8 @@ from services.consent.entrypoints.oversight import oversight_routes
 from services.consent.entrypoints.oversight_views import oversight_view_routes
 from services.consent.runtime import RuntimeSlot
 from services.consent.users import UserDirectory
+from services.observability.http import observe
+from services.observability.readiness import Check, Readiness
 
 # The page loads nothing from elsewhere: no CDN, no inline script.
 PAGE_HEADERS: Final = {
@@ -50,8 +52,12 @@ def build_http_app(
     slot: RuntimeSlot,
     users: UserDirectory,
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
+    checks: Sequence[Check] = (),
 ) -> FastAPI:
-    """The app; `slot` is filled by `lifespan` once state is rebuilt (or by tests)."""
+    """The app; `slot` is filled by `lifespan` once state is rebuilt (or by tests).
+
+    /readyz checks the audit index's database and `checks` (the broker, the registry).
+    """
     app = FastAPI(
         title="Joined-up consent service",
         version="1",
@@ -96,7 +102,14 @@ def build_http_app(
 
     @app.get("/healthz", include_in_schema=False)
     async def health() -> JSONResponse:
-        database = await slot.get().index.answers()
-        return JSONResponse({"ready": database, "database": database}, 200 if database else 503)
+        """200 while the service answers (liveness); its dependencies are /readyz's."""
+        return JSONResponse({"status": "ok"})
+
+    async def database() -> None:
+        if not await slot.get().index.answers():
+            msg = "the audit index's database does not answer"
+            raise ConnectionError(msg)
+
+    observe(app, "consent", Readiness([Check("database", database), *checks]))
 
     return app

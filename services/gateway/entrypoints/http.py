@@ -1,6 +1,6 @@
 """The gateway's HTTP API: POST events as JSON or NDJSON, resolve identifiers, health."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Annotated, Any, Final, Protocol
 
@@ -25,12 +25,14 @@ from services.gateway.exceptions import (
     UnavailableError,
 )
 from services.gateway.handlers import Ingest, accept_events, resolve_child_ref
+from services.observability.http import observe
+from services.observability.readiness import Check, Readiness
 
 UNAVAILABLE: Final = 503
 
 
 class BrokerHealth(Protocol):
-    """What /healthz reports: whether the gateway's broker connection is up."""
+    """What /readyz reports: whether the gateway's broker connection is up."""
 
     @property
     def reachable(self) -> bool:
@@ -200,14 +202,32 @@ def build_routes(
     return routes
 
 
-def build_http_app(
+def _broker_check(health: BrokerHealth | None) -> list[Check]:
+    """Readiness from the gateway's own broker watch (no extra client, no extra request)."""
+    if health is None:
+        return []
+
+    async def probe() -> None:
+        if not health.reachable:
+            raise health.unavailable("the broker is unreachable")
+
+    return [Check("broker", probe)]
+
+
+def build_http_app(  # noqa: PLR0913 - each a part the bootstrap builds
     ingest: Callable[[], Ingest],
     authenticate: Callable[[str | None], str],
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
     limits: JsonLimits | None = None,
     health: BrokerHealth | None = None,
+    *,
+    checks: Sequence[Check] = (),
 ) -> FastAPI:
-    """The FastAPI app of the gateway (OpenAPI at /openapi.json, docs at /docs)."""
+    """The FastAPI app of the gateway (OpenAPI at /openapi.json, docs at /docs).
+
+    /readyz is 503 while `health` says the broker is away or one of
+    `checks` (e.g. the registry) does not answer; /healthz stays 200.
+    """
     app = FastAPI(
         title="Joined-up ingest gateway",
         version="1",
@@ -220,14 +240,8 @@ def build_http_app(
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
-        """200 while the gateway can publish; 503 while its broker connection is down."""
-        if health is None or health.reachable:
-            return JSONResponse({"status": "ok", "broker": "reachable"})
-        refused = health.unavailable("the broker is unreachable")
-        return JSONResponse(
-            {"status": "unavailable", "broker": "unreachable", "error": str(refused)},
-            status_code=UNAVAILABLE,
-            headers=_headers(refused),
-        )
+        """200 while the gateway answers (liveness); whether it can publish is /readyz."""
+        return JSONResponse({"status": "ok"})
 
+    observe(app, "gateway", Readiness([*_broker_check(health), *checks]))
     return app

@@ -45,6 +45,7 @@ class Routed:
 
     views: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     audits: list[dict[str, Any]] = field(default_factory=list)
+    outcomes: list[tuple[str, str, str]] = field(default_factory=list)  # recipient, decision, code
 
 
 def _json_value(value: Any) -> Any:
@@ -135,6 +136,13 @@ def _reason(decision: Permit | Deny) -> str:
     return f"permitted under {decision.agreement_id} v{decision.agreement_version}"
 
 
+def reason_code(decision: Permit | Deny) -> str:
+    """The decision's reason as a short code (a metric label): a deny's reason, or how permitted."""
+    if isinstance(decision, Deny):
+        return decision.reason
+    return "safeguarding-override" if decision.override else "agreement"
+
+
 def audit_record(
     event: Mapping[str, Any],
     recipient: str,
@@ -196,6 +204,7 @@ def route(  # noqa: PLR0913 - the decision's inputs, each needed
         routed.audits.append(
             audit_record(event, recipient.id, decision, decided_at, policy_version)
         )
+        routed.outcomes.append((recipient.id, decision.decision, reason_code(decision)))
         if isinstance(decision, Permit):
             fields = field_json.get(decision.fields)
             if fields is None:

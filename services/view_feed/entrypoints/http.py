@@ -1,7 +1,7 @@
 """The view feed's HTTP API: `GET /v1/views/{agency}` by cursor, with long-poll; health."""
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Annotated, Any, Final
 
@@ -10,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from services.observability.http import observe
+from services.observability.readiness import Check, Readiness
 from services.view_feed.domain.cursor import MAX_CHARS
 from services.view_feed.exceptions import (
     CursorError,
@@ -156,8 +158,12 @@ def build_http_app(
     *,
     max_page: int,
     max_wait_s: float,
+    checks: Sequence[Check] = (),
 ) -> FastAPI:
-    """The FastAPI app of the view feed (OpenAPI at /openapi.json, docs at /docs)."""
+    """The FastAPI app of the view feed (OpenAPI at /openapi.json, docs at /docs).
+
+    /readyz asks `checks` (the broker, the registry); /healthz is liveness.
+    """
     app = FastAPI(
         title="Joined-up view feed",
         version="1",
@@ -178,5 +184,7 @@ def build_http_app(
     async def healthz() -> JSONResponse:
         """200 while the feed is serving."""
         return JSONResponse({"status": "ok"})
+
+    observe(app, "view-feed", Readiness(checks))
 
     return app

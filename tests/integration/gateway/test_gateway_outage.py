@@ -1,4 +1,4 @@
-"""Outages: quick 503s with Retry-After, a truthful /healthz, SDK retries, no 202 ever lost.
+"""Outages: quick 503s with Retry-After, a truthful /readyz, SDK retries, no 202 ever lost.
 
 The broker tests run the gateway against a broker of this module's own
 (tests/rigs/own_broker.py), which they stop and start again: the shared broker
@@ -71,14 +71,15 @@ async def _until(check, timeout_s: float) -> None:
 
 
 async def _health(gateway) -> int:
-    return (await gateway.client.get("/healthz")).status_code
+    return (await gateway.client.get("/readyz")).status_code
 
 
 class TestBrokerOutage:
-    async def test_an_outage_is_a_quick_503_and_healthz_tells(
+    async def test_an_outage_is_a_quick_503_and_readyz_tells(
         self, own_broker, gateway_on_own_broker
     ):
-        """Broker down: /healthz and publishing say 503 (Retry-After) within seconds; then 202."""
+        """Broker down: /readyz and publishing say 503 (Retry-After) within seconds, /healthz
+        stays 200 (alive: nothing to restart); then 202."""
         gateway = gateway_on_own_broker
         before = await gateway.client.post(
             "/v1/events", json=attendance(gateway.agency), headers=gateway.auth()
@@ -96,6 +97,8 @@ class TestBrokerOutage:
         assert time.monotonic() - began < QUICK_S
         assert during.headers["retry-after"] == str(LIMITS.retry_after_s)
         assert "broker" in during.json()["error"]
+        assert (await gateway.client.get("/healthz")).status_code == 200
+        assert (await gateway.client.get("/readyz")).json()["checks"]["broker"] != "ok"
         await asyncio.to_thread(own_broker.start)
         await _until(lambda: _health_is(gateway, 200), 30)
         after = await gateway.client.post(

@@ -254,6 +254,12 @@ class TestHealthAndContract:
         assert response.status_code == 200, response.text
         assert response.json()["status"] == "ok"
 
+    def test_readyz_names_the_broker_and_the_schemas_topic(self, http, registry):
+        """Ready once its topic is replayed and followed, and the broker answers."""
+        response = http.get("/readyz")
+        assert response.status_code == 200, response.text
+        assert response.json()["checks"] == {"broker": "ok", "schemas": "ok"}
+
     def test_every_route_documents_its_errors_in_confluents_shape(self, http):
         """The OpenAPI document lists the error responses, each as {error_code, message}."""
         document = http.get("/openapi.json").json()

@@ -96,6 +96,18 @@ class TestAlertBoard:
         assert again.severity == "critical"
         assert again.status(now) == "acknowledged"
 
+    def test_waiting_counts_unacknowledged_alerts_and_the_overdue_among_them(
+        self, make_alert, make_ack, now
+    ):
+        """What the open and overdue gauges show: acknowledged ones are not waiting."""
+        board = AlertBoard("school-100001")
+        board.record_disclosed(make_alert(alert_id="fresh"))
+        board.record_disclosed(make_alert(alert_id="late", due_by=now - dt.timedelta(hours=1)))
+        board.record_disclosed(make_alert(alert_id="seen"))
+        board.record_acknowledgement(make_ack("seen"))
+
+        assert board.waiting(now) == (2, 1)
+
 
 class TestAlertBoards:
     def test_routes_by_recipient(self, make_alert):

@@ -61,7 +61,8 @@ def test_the_table_is_read():
 
     assert {"schemas", "consent", "services/bus", "services/router", "services/cli"} <= set(table)
     assert table["services/cli"] is None
-    assert table["services/bus"] == set()
+    assert table["services/observability"] == set()
+    assert table["services/bus"] == {"services/observability"}
 
 
 def test_every_module_belongs_to_a_package_of_the_table():

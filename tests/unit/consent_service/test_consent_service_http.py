@@ -136,13 +136,18 @@ class TestDirectiveRoutes:
 
 class TestOversightRoutes:
     async def test_an_unanswering_audit_database_is_503_with_retry_after(self):
-        """Audit search reads the index: a database that does not answer is a 503 naming it."""
+        """An unanswering database: search is a 503 naming it, /readyz too; /healthz stays 200."""
         async with client(service()) as http:
             found = await http.get(f"/v1/audit?child_ref={CHILD}", headers=bearer(AUDITOR))
-            health = await http.get("/healthz")
+            ready = await http.get("/readyz")
+            alive = await http.get("/healthz")
         assert (found.status_code, found.json()["field"]) == (503, "database")
         assert found.headers["retry-after"] == "5"
-        assert (health.status_code, health.json()) == (503, {"ready": False, "database": False})
+        assert (ready.status_code, ready.json()["checks"]["database"]) == (
+            503,
+            "unreachable (ConnectionError)",
+        )
+        assert (alive.status_code, alive.json()) == (200, {"status": "ok"})
 
     async def test_audit_search_needs_a_child_or_a_recipient(self):
         """A search with neither is refused naming child_ref."""

@@ -221,3 +221,43 @@ def allows_out(name: str, labels: dict[str, str], port: int) -> bool:
         )
         for rule in policies("egress", name)
     )
+
+
+def covers(rule: dict[str, Any], port: int) -> bool:
+    """True when a NetworkPolicy rule lets traffic through on `port` (no `ports`: every port)."""
+    return "ports" not in rule or any(p["port"] == port for p in rule["ports"])
+
+
+def admits_namespace(name: str, port: int, namespace: str) -> bool:
+    """True when pods in `namespace` may reach workload `name` on `port`.
+
+    Through a rule open to any source, or one naming the namespace by its
+    `kubernetes.io/metadata.name` label (any pod of it).
+    """
+    namespace_labels = {"kubernetes.io/metadata.name": namespace}
+    return any(
+        "from" not in rule
+        or any(
+            "namespaceSelector" in peer
+            and "podSelector" not in peer
+            and selects(peer["namespaceSelector"], namespace_labels)
+            for peer in rule["from"]
+        )
+        for rule in policies("ingress", name)
+        if covers(rule, port)
+    )
+
+
+def scrape_annotations(name: str) -> dict[str, str]:
+    """The prometheus.io/* annotations of workload `name`'s pods, without their prefix."""
+    annotations = workload(name)["spec"]["template"]["metadata"].get("annotations", {})
+    return {
+        key.removeprefix("prometheus.io/"): value
+        for key, value in annotations.items()
+        if key.startswith("prometheus.io/")
+    }
+
+
+def workload_names() -> list[str]:
+    """The name of every Deployment, StatefulSet and Job, sorted."""
+    return sorted(w["metadata"]["name"] for w in by_kind(*WORKLOADS))

@@ -227,3 +227,40 @@ class TestFile:
         """Every service names an image or a build, so `docker compose up` can run it."""
         for name, service in compose["services"].items():
             assert "image" in service or "build" in service, name
+
+
+class TestObservability:
+    def test_prometheus_and_grafana_run_the_pinned_images(self, compose):
+        """prom/prometheus v3.5.0 and grafana/grafana 12.1.0, nothing floating."""
+        assert compose["services"]["prometheus"]["image"] == "prom/prometheus:v3.5.0"
+        assert compose["services"]["grafana"]["image"] == "grafana/grafana:12.1.0"
+
+    def test_they_are_published_on_this_machine_only(self, compose):
+        """Metrics and dashboards (agency names, volumes) are not offered to the network."""
+        assert compose["services"]["prometheus"]["ports"] == ["127.0.0.1:9090:9090"]
+        assert compose["services"]["grafana"]["ports"] == ["127.0.0.1:3000:3000"]
+
+    def test_neither_mounts_the_security_volume(self, compose):
+        """Scraping needs no Kafka credential: the keys stay with the bus's containers."""
+        for name in ("prometheus", "grafana"):
+            volumes = compose["services"][name]["volumes"]
+            assert not any(volume.startswith("security:") for volume in volumes), name
+
+    def test_grafana_lets_anonymous_users_view_only(self, compose):
+        """Anonymous access is on with the Viewer role; nobody may sign up."""
+        environment = compose["services"]["grafana"]["environment"]
+
+        assert environment["GF_AUTH_ANONYMOUS_ENABLED"] == "true"
+        assert environment["GF_AUTH_ANONYMOUS_ORG_ROLE"] == "Viewer"
+        assert environment["GF_USERS_ALLOW_SIGN_UP"] == "false"
+
+    def test_workers_serve_their_probes_on_all_addresses(self, compose):
+        """The router and thresholds bind JOINEDUP_PROBE_HOST 0.0.0.0: Prometheus reaches them."""
+        for name in ("router", "thresholds"):
+            host = compose["services"][name]["environment"]["JOINEDUP_PROBE_HOST"]
+            assert ipaddress.ip_address(host).is_unspecified, name
+
+    def test_prometheus_keeps_its_data_in_a_named_volume(self, compose):
+        """The TSDB survives a container's re-creation."""
+        assert "prometheus-data" in compose["volumes"]
+        assert "prometheus-data:/prometheus" in compose["services"]["prometheus"]["volumes"]

@@ -1,7 +1,8 @@
-"""deploy/k8s's workloads: probes, limits, non-root pods, their principals and settings."""
+"""deploy/k8s's workloads: probes, metrics, limits, non-root pods, their principals and settings."""
 
 from __future__ import annotations
 
+import inspect
 import os
 from pathlib import Path
 
@@ -16,26 +17,58 @@ from k8s_manifests import (
     pod_labels,
     pod_spec,
     rendered,
+    scrape_annotations,
     selects,
     settings_map,
     workload,
+    workload_names,
 )
 
 from services.alerts.settings import AlertsSettings
 from services.bus.settings import BusSettings
 from services.cli.main import app
 from services.cli.settings_table import all_settings
+from services.database.settings import DatabaseSettings
 from services.deploy.render import TOPICS_FILE, USERS_FILE
 from services.governance.principals import SERVICES
+from services.observability.readiness import Readiness
+from services.observability.settings import ProbeSettings
 
-HTTP_SERVICES = {"gateway": 8000, "registry": 8081, "consent": 8010, "alerts": 8020}
-WORKERS = ("router", "thresholds")
-KAFKA_CLIENTS = (*HTTP_SERVICES, *WORKERS)
+HTTP_SERVICES = {
+    "gateway": 8000,
+    "registry": 8081,
+    "consent": 8010,
+    "alerts": 8020,
+    "view-feed": 8030,
+}
+WORKERS = ("router", "thresholds")  # transactional: StatefulSets
+INDEXER = "audit-indexer"
+KAFKA_CLIENTS = (*HTTP_SERVICES, *WORKERS, INDEXER)
+# The stream workers' probe ports: each one's ProbeSettings field and its default.
+PROBE_PORTS = {
+    "router": "router_probe_port",
+    "thresholds": "thresholds_probe_port",
+    INDEXER: "indexer_probe_port",
+}
+DATABASE_CLIENTS = ("consent", INDEXER)
+DATABASE_SECRET = {"secretKeyRef": {"name": "joinedup-database", "key": "url"}}
 CLIENT_PORT = 9093
+ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - what a pod must bind to be probed
+STALL_S = ProbeSettings.model_fields["worker_stall_s"].default
+CHECK_TIMEOUT_S = inspect.signature(Readiness).parameters["timeout_s"].default
+
+
+def probe_port(name: str) -> int:
+    """The port stream worker `name` serves its probes on by default."""
+    return ProbeSettings.model_fields[PROBE_PORTS[name]].default
 
 
 class TestPods:
-    @pytest.mark.parametrize("name", [*KAFKA_CLIENTS, "register-schemas"])
+    def test_every_workload_is_one_these_tests_know(self):
+        """A new workload must be placed here, so every check below covers it."""
+        assert workload_names() == sorted([*KAFKA_CLIENTS, "register-schemas"])
+
+    @pytest.mark.parametrize("name", workload_names())
     def test_pods_run_as_nobody_on_a_read_only_root(self, name):
         """Non-root (the image's uid 65534), no privilege escalation, no capabilities."""
         pod, own = pod_spec(workload(name)), container(name)["securityContext"]
@@ -50,7 +83,7 @@ class TestPods:
             "capabilities": {"drop": ["ALL"]},
         }
 
-    @pytest.mark.parametrize("name", [*KAFKA_CLIENTS, "register-schemas"])
+    @pytest.mark.parametrize("name", workload_names())
     def test_every_container_requests_and_limits_cpu_and_memory(self, name):
         """Requests schedule the pod; limits bound it."""
         resources = container(name)["resources"]
@@ -59,17 +92,36 @@ class TestPods:
             assert set(resources[bound]) == {"cpu", "memory"}, bound
 
     @pytest.mark.parametrize(("name", "port"), HTTP_SERVICES.items())
-    def test_http_services_are_probed_on_healthz(self, name, port):
-        """Ready on /healthz; alive while the port answers (or on /healthz where never 503)."""
+    def test_http_services_are_ready_on_readyz_and_alive_on_healthz(self, name, port):
+        """Ready while /readyz's dependencies answer; alive while /healthz answers the process."""
         own = container(name)
-        liveness = own["livenessProbe"]
 
         assert own["ports"] == [{"name": "http", "containerPort": port}]
-        assert own["readinessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
-        assert liveness.get("httpGet") == {"path": "/healthz", "port": "http"} or liveness.get(
-            "tcpSocket"
-        ) == {"port": "http"}
-        assert ["--port", str(port)] == own["command"][-2:]
+        assert own["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
+        assert own["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+        assert ["--host", ALL_INTERFACES, "--port", str(port)] == own["command"][-4:]
+
+    @pytest.mark.parametrize("name", [*HTTP_SERVICES, *PROBE_PORTS])
+    def test_readiness_waits_for_the_slowest_dependency(self, name):
+        """The kubelet waits for /readyz longer than a dependency check may take (not 1 s)."""
+        own = container(name)
+
+        assert own["readinessProbe"]["timeoutSeconds"] > CHECK_TIMEOUT_S
+        assert own["livenessProbe"]["timeoutSeconds"] > 1
+
+    @pytest.mark.parametrize("name", [n for n in workload_names() if n != "register-schemas"])
+    def test_every_long_running_pod_is_scraped_on_a_port_it_serves(self, name):
+        """prometheus.io annotations name /metrics on the container's http or probes port."""
+        scrape = scrape_annotations(name)
+        ports = {p["containerPort"]: p["name"] for p in container(name)["ports"]}
+
+        assert scrape["scrape"] == "true"
+        assert scrape["path"] == "/metrics"
+        assert ports[int(scrape["port"])] in {"http", "probes"}
+
+    def test_the_schema_job_is_not_scraped(self):
+        """register-schemas runs once and serves nothing: no scrape target that never answers."""
+        assert scrape_annotations("register-schemas") == {}
 
     @pytest.mark.parametrize("name", HTTP_SERVICES)
     def test_http_services_have_a_service_and_a_budget(self, name):
@@ -91,6 +143,84 @@ class TestPods:
             labels = item["spec"]["template"]["metadata"]["labels"]
             assert selects(deny["spec"]["podSelector"], labels), item["metadata"]["name"]
         assert deny["spec"]["policyTypes"] == ["Ingress", "Egress"]
+
+
+class TestStreamWorkerProbes:
+    @pytest.mark.parametrize("name", PROBE_PORTS)
+    def test_workers_serve_probes_on_their_setting_s_port_to_the_pod_network(self, name):
+        """Port `probes` is the worker's default probe port, bound on 0.0.0.0, not loopback."""
+        own = container(name)
+        env = environment(own)
+        port_variable = f"JOINEDUP_{PROBE_PORTS[name].upper()}"
+        host = env.get("JOINEDUP_PROBE_HOST", {}).get("value")
+
+        assert own["ports"] == [{"name": "probes", "containerPort": probe_port(name)}]
+        assert port_variable not in settings_map()
+        assert port_variable not in env
+        assert (host or settings_map()["JOINEDUP_PROBE_HOST"]) == ALL_INTERFACES
+
+    @pytest.mark.parametrize("name", PROBE_PORTS)
+    def test_workers_are_ready_on_readyz_and_alive_on_healthz(self, name):
+        """/readyz: broker and registry (and database) answer; /healthz: the loop turns."""
+        own = container(name)
+
+        assert own["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "probes"}
+        assert own["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "probes"}
+
+    @pytest.mark.parametrize("name", PROBE_PORTS)
+    def test_a_worker_restoring_state_is_not_restarted_at_the_first_stall(self, name):
+        """A restart needs /healthz failing for minutes after the stall limit itself."""
+        liveness = container(name)["livenessProbe"]
+        failing_for = liveness["periodSeconds"] * liveness["failureThreshold"]
+
+        assert "JOINEDUP_WORKER_STALL_S" not in settings_map()
+        assert STALL_S == 300
+        assert failing_for >= STALL_S
+        assert liveness["initialDelaySeconds"] >= 30
+
+
+class TestAuditIndexer:
+    def test_it_runs_the_indexer_from_a_deployment(self):
+        """`joinedup audit indexer`; positions live in PostgreSQL, so no stable pod names."""
+        assert workload(INDEXER)["kind"] == "Deployment"
+        assert container(INDEXER)["command"] == ["joinedup", "audit", "indexer"]
+
+    def test_indexers_are_no_more_than_the_audit_topics_partitions(self):
+        """An indexer beyond the partitions of audit.disclosures and audit.reviews owns nothing."""
+        audit = {
+            t["metadata"]["name"]: t["spec"]["partitions"]
+            for t in rendered(TOPICS_FILE)
+            if t["metadata"]["name"] in {"audit.disclosures", "audit.reviews"}
+        }
+        replicas = workload(INDEXER)["spec"]["replicas"]
+
+        assert len(audit) == 2
+        assert 1 <= replicas <= min(audit.values())
+
+    def test_a_drain_takes_one_indexer_at_a_time(self):
+        """The budget lets one indexer go; the group gives its partitions to the other."""
+        (budget,) = [b for b in by_kind("PodDisruptionBudget") if b["metadata"]["name"] == INDEXER]
+
+        assert budget["spec"]["maxUnavailable"] == 1
+        assert selects(budget["spec"]["selector"], pod_labels(INDEXER))
+
+    @pytest.mark.parametrize("name", DATABASE_CLIENTS)
+    def test_database_clients_take_the_url_from_the_database_secret(self, name):
+        """The indexer writes, consent reads the audit index: one URL, from a Secret."""
+        assert environment(container(name))["JOINEDUP_DATABASE_URL"]["valueFrom"] == (
+            DATABASE_SECRET
+        )
+
+    def test_no_other_pod_is_given_the_database(self):
+        """Only the two that use it hold the database's credentials."""
+        holders = {
+            name
+            for name in workload_names()
+            if "JOINEDUP_DATABASE_URL" in environment(container(name))
+        }
+
+        assert holders == set(DATABASE_CLIENTS)
+        assert "JOINEDUP_DATABASE_URL" not in settings_map()
 
 
 class TestWorkers:
@@ -183,6 +313,8 @@ class TestKafkaClients:
         assert BusSettings().client_security.encrypted_and_authenticated
         if name == "alerts":
             assert AlertsSettings().secure_cookies
+        if name in DATABASE_CLIENTS:
+            assert not DatabaseSettings().uses_local_server
 
 
 def test_every_setting_the_manifests_set_is_a_real_setting():

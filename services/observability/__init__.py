@@ -1,0 +1,1 @@
+"""Metrics (Prometheus), readiness and liveness of every service and worker."""
