@@ -44,8 +44,8 @@ from schemas.schema_source import InMemorySchemaSource
 from services.bus import rdkafka, topics
 from services.bus.kafka import ensure_topics
 from services.bus.logging import configure_logging
+from services.bus.processor import LoopOptions
 from services.bus.settings import BusSettings
-from services.bus.transactional import LoopOptions
 from services.thresholds.bootstrap import build_thresholds
 from services.thresholds.processor import ThresholdsTopics
 

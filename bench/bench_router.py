@@ -39,8 +39,8 @@ from schemas.schema_source import InMemorySchemaSource
 from services.bus import rdkafka
 from services.bus.kafka import build_consumer, build_producer, ensure_topics
 from services.bus.logging import configure_logging
+from services.bus.processor import LoopOptions, LoopStats
 from services.bus.settings import BusSettings
-from services.bus.transactional import LoopOptions, LoopStats
 
 BATCH = 5_000
 TARGETS = {"router/A": 0.33, "router/B": 0.5}

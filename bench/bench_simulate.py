@@ -4,8 +4,9 @@ Runs `joinedup simulate` in this process through the SDK at `--speed max`. By
 default 20 schools and 10,000 pupils for one week (about 110,000 events): the
 largest the shared local development broker takes safely. `--authority` runs
 200 schools and 60,000 pupils (about 660,000 events, 1,800 more partitions):
-give it a broker of its own, or one with a larger heap (JOINEDUP_BROKER_HEAP),
-since the local broker's 512 MB heap ran out under it (docs/simulate.md).
+give it a broker of its own with a 2 GB heap (JOINEDUP_HOME, JOINEDUP_BROKER_PORT and
+JOINEDUP_BROKER_HEAP=2g): the shared development broker's heap ran out under it
+(docs/simulate.md).
 The simulator publishes each day in waves and waits
 at each barrier until the thresholds worker has committed everything sent
 (services/simulate/waves.py), so "events/s" is what the bus takes in with the

@@ -29,8 +29,8 @@ from schemas.samples import sample_event
 from schemas.schema_source import SchemaSource
 from services.bus import rdkafka, topics
 from services.bus.kafka import build_producer
+from services.bus.processor import LoopOptions
 from services.bus.settings import BusSettings
-from services.bus.transactional import LoopOptions
 from services.router.bootstrap import build_router, prepare_router_topics
 from services.router.stage import RouterTopics
 from services.router.worker import RouterWorker

@@ -82,6 +82,21 @@ def _incoming(message: Message) -> Incoming:
     return Incoming(topic, partition, offset, message.key(), message.value())
 
 
+def _not_ahead(topic: str, partition: int, stored: int, high: int) -> None:
+    """Refuse an index standing past its topic's end (it would silently index nothing).
+
+    Its position would wait there for ever while the decisions it should hold
+    are written below it.
+    """
+    if stored > high:
+        msg = (
+            f"the audit index stands at offset {stored} of {topic}[{partition}], past the "
+            f"topic's end ({high}): the topic was recreated, or the index belongs to another "
+            "cluster; run `joinedup audit reindex` to rebuild it from this topic"
+        )
+        raise AuditError(msg)
+
+
 class AuditIndexer:
     """Indexes the audit topics into the database at `db_url`."""
 
@@ -129,6 +144,8 @@ class AuditIndexer:
             for partition in assigned:
                 stored = writer.positions(partition.topic, [partition.partition])
                 partition.offset = stored[partition.partition]
+                _, high = consumer.get_watermark_offsets(partition, timeout=METADATA_TIMEOUT_S)
+                _not_ahead(partition.topic, partition.partition, partition.offset, high)
             consumer.assign(assigned)
             log.info("audit index partitions assigned", partitions=len(assigned))
 
@@ -151,6 +168,7 @@ class AuditIndexer:
                 _, high = consumer.get_watermark_offsets(
                     TopicPartition(name, number), timeout=METADATA_TIMEOUT_S
                 )
+                _not_ahead(name, number, start, high)
                 if start < high:
                     ends[name, number] = high
                     assignment.append(TopicPartition(name, number, start))

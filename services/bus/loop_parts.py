@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from typing import Any, Final
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
+from confluent_kafka import (
+    Consumer,
+    KafkaError,
+    KafkaException,
+    Message,
+    Producer,
+    TopicPartition,
+)
 
 from services.bus.exceptions import BusError
-from services.bus.records import Incoming
+from services.bus.records import Incoming, Outgoing
 
 _NO_TIMESTAMP = 0  # librdkafka's TIMESTAMP_NOT_AVAILABLE
 
@@ -114,3 +122,35 @@ def lag_by_topic(consumer: Consumer, owned: Iterable[tuple[str, int]]) -> dict[s
         if high >= 0:
             behind[tp.topic] = behind.get(tp.topic, 0) + max(0, high - tp.offset)
     return behind
+
+
+FENCED: Final = frozenset(
+    {KafkaError._FENCED, KafkaError.PRODUCER_FENCED, KafkaError.INVALID_PRODUCER_EPOCH}  # noqa: SLF001
+)
+
+
+def fatal(error: KafkaError, group_id: str, transactional_id: str) -> StreamProcessingError:
+    """The error a loop stops with on a fatal Kafka error; a fenced one says what to do."""
+    if error.code() in FENCED:
+        return StreamProcessingError(
+            f"another worker took over transactional id {transactional_id!r} "
+            "(same app id and instance); this one stops - give each worker its own "
+            "--instance, or none"
+        )
+    return StreamProcessingError(f"{group_id}: fatal Kafka error: {error.str()}")
+
+
+def produce(producer: Producer, out: Outgoing) -> None:
+    """Hand `out` to librdkafka, waiting for room while its local queue is full."""
+    extra: dict[str, Any] = {}
+    if out.partition is not None:
+        extra["partition"] = out.partition
+    if out.headers:
+        extra["headers"] = list(out.headers)
+    while True:
+        try:
+            producer.produce(out.topic, out.value, out.key, **extra)
+        except BufferError:  # the local queue is full: let deliveries drain it
+            producer.poll(0.05)
+        else:
+            return

@@ -8,13 +8,9 @@ Guarantees (docs/router.md, "Processing guarantee", says how each is proven):
 - No transaction is open while the consumer is polled, so a rebalance (which
   librdkafka delivers only inside `consume`) never revokes a partition under a
   batch in flight; the batch has committed or aborted before the revoke runs.
-- On assignment, the committed offsets are fetched as stable (the consumer is
-  read_committed, so librdkafka sets require_stable: a previous owner's open
-  transaction is finished first), then the processor restores the partitions'
-  state, and only then is the consumer assigned them: no record of a partition
-  reaches `handle` before its state is restored. Records of partitions not
-  owned are never handed over.
-- On revoke or loss, the processor forgets the partitions' state.
+- No record of a partition reaches `handle` before its state is restored
+  from stable committed offsets, and records of partitions not owned are
+  never handed over (services/bus/ownership.py).
 - Any failure of a batch (a bug in the processor, a broker error) aborts the
   transaction, forgets and restores the owned partitions' state and rewinds
   to the committed offsets; after `max_attempts` failures in a row the loop
@@ -32,14 +28,11 @@ import datetime as dt
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Any, Final, Protocol
+from typing import Any
 
 import structlog
 from confluent_kafka import (
-    OFFSET_BEGINNING,
     Consumer,
-    KafkaError,
     KafkaException,
     Message,
     Producer,
@@ -49,70 +42,20 @@ from confluent_kafka import (
 from services.bus import rdkafka
 from services.bus.loop_metrics import LAG_EVERY_S, Batch, LoopMetrics
 from services.bus.loop_parts import (
+    FENCED,
     StreamProcessingError,
     check_copartitioned,
+    fatal,
     incoming,
     kafka_error,
-    key,
     lag_by_topic,
+    produce,
 )
-from services.bus.records import Incoming, Outgoing
+from services.bus.ownership import Ownership
+from services.bus.processor import LoopOptions, LoopStats, Processor
 from services.bus.settings import BusSettings
 
 log = structlog.get_logger(__name__)
-
-BATCH: Final = 5_000
-WAIT_S: Final = 0.05
-_FENCED: Final = frozenset(
-    {KafkaError._FENCED, KafkaError.PRODUCER_FENCED, KafkaError.INVALID_PRODUCER_EPOCH}  # noqa: SLF001
-)
-
-
-class Processor(Protocol):
-    """What the loop drives (services/bus/stateful.py is the usual base)."""
-
-    @property
-    def changelog(self) -> str:
-        """The processor's state changelog (must be partitioned like the sources)."""
-        ...
-
-    def assigned(self, partitions: frozenset[int]) -> None:
-        """Restore `partitions`' state; called before any of their records is handled."""
-        ...
-
-    def revoked(self, partitions: frozenset[int]) -> None:
-        """Forget `partitions`' state."""
-        ...
-
-    def handle(self, record: Incoming) -> list[Outgoing]:
-        """The records one consumed record produces."""
-        ...
-
-    def tick(self, now: dt.datetime) -> list[Outgoing]:
-        """Records due at wall-clock time `now` (e.g. escalations); usually none."""
-        ...
-
-
-@dataclass(frozen=True)
-class LoopOptions:
-    """How the loop sizes transactions and reacts to failure."""
-
-    batch: int = BATCH
-    wait_s: float = WAIT_S
-    tick_every_s: float = 30.0
-    max_attempts: int = 3
-    timeout_s: float = 60.0
-
-
-@dataclass
-class LoopStats:
-    """What the loop has done so far (for metrics and benchmarks)."""
-
-    transactions: int = 0
-    records: int = 0
-    handling_s: float = 0.0  # in the processor
-    committing_s: float = 0.0  # offsets sent and transaction committed
-    slowest_commit_s: float = 0.0
 
 
 class _BatchFailedError(Exception):
@@ -153,8 +96,12 @@ class TransactionalLoop:
         self.metrics = metrics or LoopMetrics(group_id)
         self.beat = time.monotonic()  # when the loop last came round (the worker's liveness)
         self._tick_requested = False
-        self._owned: set[tuple[str, int]] = set()
-        self._positions: dict[tuple[str, int], int] = {}
+        self._ownership = Ownership(
+            processor,
+            group_id,
+            attempts=self._options.max_attempts,
+            timeout_s=self._options.timeout_s,
+        )
 
     def request_tick(self) -> None:
         """Run the processor's `tick` after the batch in hand (operators, tests)."""
@@ -184,9 +131,9 @@ class TransactionalLoop:
             self._guard(lambda: producer.init_transactions(options.timeout_s), "init")
             consumer.subscribe(
                 self._sources,
-                on_assign=self._on_assign,
-                on_revoke=self._on_revoke,
-                on_lost=self._on_lost,
+                on_assign=self._ownership.on_assign,
+                on_revoke=self._ownership.on_revoke,
+                on_lost=self._ownership.on_lost,
             )
             failures = 0
             next_tick = time.monotonic() + options.tick_every_s
@@ -194,7 +141,7 @@ class TransactionalLoop:
             while not self.stopping.is_set():
                 self.beat = time.monotonic()
                 if self.beat >= next_lag:
-                    self.metrics.lag(lag_by_topic(consumer, self._owned))
+                    self.metrics.lag(lag_by_topic(consumer, self._ownership.owned))
                     next_lag = time.monotonic() + LAG_EVERY_S
                 records = self._records(self._next_batch(consumer))
                 try:
@@ -219,7 +166,7 @@ class TransactionalLoop:
                             f"({type(cause).__name__}: {cause}); stopping"
                         )
                         raise StreamProcessingError(msg) from cause
-                    self._rewind(consumer)
+                    self._ownership.rewind(consumer)
                 else:
                     failures = 0 if records else failures
             log.info("stream processor stopping", group=self._group_id, processed=self.processed)
@@ -246,7 +193,7 @@ class TransactionalLoop:
                 if error.fatal():
                     raise StreamProcessingError(f"{self._group_id}: consumer: {error.str()}")
                 log.warning("consumer error", group=self._group_id, error=error.str())
-            elif (message.topic(), message.partition()) in self._owned:
+            elif (message.topic(), message.partition()) in self._ownership.owned:
                 records.append(message)
         return records
 
@@ -260,7 +207,7 @@ class TransactionalLoop:
                 record = incoming(message)
                 consumed[record.topic] += 1
                 for out in self._processor.handle(record):
-                    self._produce(producer, out)
+                    produce(producer, out)
                     output(out, record.timestamp_ms)
                 offsets[record.topic, record.partition] = record.offset + 1
 
@@ -279,10 +226,10 @@ class TransactionalLoop:
 
             def work() -> None:
                 for out in due:
-                    self._produce(producer, out)
+                    produce(producer, out)
                     batch.output(out, 0)  # timed, not published: no latency to observe
 
-            self._in_transaction(consumer, producer, work, dict(self._positions), batch)
+            self._in_transaction(consumer, producer, work, dict(self._ownership.positions), batch)
 
     def _in_transaction(
         self,
@@ -309,8 +256,8 @@ class TransactionalLoop:
             self._commit(producer)
         except KafkaException as exc:
             error = kafka_error(exc)
-            if error.fatal() or error.code() in _FENCED:
-                raise self._fatal(error) from exc
+            if error.fatal() or error.code() in FENCED:
+                raise fatal(error, self._group_id, self.transactional_id) from exc
             self._abort(producer)
             raise _BatchFailedError from exc
         except Exception as exc:  # a processor bug: abort, rewind, retry a bounded number of times
@@ -320,7 +267,7 @@ class TransactionalLoop:
         stats.committing_s += committing
         stats.slowest_commit_s = max(stats.slowest_commit_s, committing)
         stats.transactions += 1
-        self._positions.update(offsets)
+        self._ownership.positions.update(offsets)
         self.metrics.committed(batch, committing, time.time_ns() // 1_000_000)
 
     def _commit(self, producer: Producer) -> None:
@@ -347,95 +294,13 @@ class TransactionalLoop:
             call()
         except KafkaException as exc:
             error = kafka_error(exc)
-            if error.fatal() or error.code() in _FENCED:
-                raise self._fatal(error) from exc
+            if error.fatal() or error.code() in FENCED:
+                raise fatal(error, self._group_id, self.transactional_id) from exc
             msg = f"{self._group_id}: transaction {what} failed: {error.str()}"
             raise StreamProcessingError(msg) from exc
-
-    def _fatal(self, error: KafkaError) -> StreamProcessingError:
-        if error.code() in _FENCED:
-            return StreamProcessingError(
-                f"another worker took over transactional id {self.transactional_id!r} "
-                "(same app id and instance); this one stops - give each worker its own "
-                "--instance, or none"
-            )
-        return StreamProcessingError(f"{self._group_id}: fatal Kafka error: {error.str()}")
-
-    @staticmethod
-    def _produce(producer: Producer, out: Outgoing) -> None:
-        extra: dict[str, Any] = {}
-        if out.partition is not None:
-            extra["partition"] = out.partition
-        if out.headers:
-            extra["headers"] = list(out.headers)
-        while True:
-            try:
-                producer.produce(out.topic, out.value, out.key, **extra)
-            except BufferError:  # the local queue is full: let deliveries drain it
-                producer.poll(0.05)
-            else:
-                return
 
     # -- assignment ------------------------------------------------------------
 
     def _check_partitions(self, consumer: Consumer) -> None:
         names = [*self._sources, *self._copartitioned]
         check_copartitioned(consumer, names, self._settings.connect_timeout_s)
-
-    def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
-        numbers = frozenset(tp.partition for tp in partitions)
-        by_topic = {tp.topic for tp in partitions}
-        for topic in by_topic:
-            if {tp.partition for tp in partitions if tp.topic == topic} != numbers:
-                msg = f"{self._group_id}: partitions of {topic} are not co-assigned"
-                raise StreamProcessingError(msg)
-        committed = self._committed(consumer, partitions)
-        self._processor.assigned(numbers)
-        self._owned = {key(tp) for tp in partitions}
-        self._positions = {key(tp): tp.offset for tp in committed if tp.offset >= 0}
-        consumer.assign(partitions)
-        log.info("partitions assigned", group=self._group_id, partitions=sorted(numbers))
-
-    def _committed(
-        self, consumer: Consumer, partitions: list[TopicPartition]
-    ) -> list[TopicPartition]:
-        """Committed offsets, stable: waits until no transaction holds offsets for them."""
-        for _ in range(self._options.max_attempts):
-            try:
-                return list(consumer.committed(partitions, timeout=self._options.timeout_s))
-            except KafkaException as exc:
-                log.warning("committed offsets not stable yet", error=kafka_error(exc).str())
-        return list(consumer.committed(partitions, timeout=self._options.timeout_s))
-
-    def _on_revoke(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
-        self._forget(partitions)
-        log.info("partitions revoked", group=self._group_id)
-
-    def _on_lost(self, _consumer: Consumer, partitions: list[TopicPartition]) -> None:
-        self._forget(partitions)
-        log.warning(
-            "partitions lost (session expired); their state is dropped", group=self._group_id
-        )
-
-    def _forget(self, partitions: list[TopicPartition]) -> None:
-        self._processor.revoked(frozenset(tp.partition for tp in partitions))
-        for tp in partitions:
-            self._owned.discard(key(tp))
-            self._positions.pop(key(tp), None)
-
-    def _rewind(self, consumer: Consumer) -> None:
-        """Back to the last commit: state restored, every owned partition at its offset."""
-        owned = [TopicPartition(topic, partition) for topic, partition in sorted(self._owned)]
-        numbers = frozenset(tp.partition for tp in owned)
-        self._processor.revoked(numbers)
-        committed = self._committed(consumer, owned)
-        self._processor.assigned(numbers)
-        self._positions = {key(tp): tp.offset for tp in committed if tp.offset >= 0}
-        consumer.assign(
-            [
-                TopicPartition(
-                    tp.topic, tp.partition, tp.offset if tp.offset >= 0 else OFFSET_BEGINNING
-                )
-                for tp in committed
-            ]
-        )

@@ -53,7 +53,7 @@ def worker(  # noqa: PLR0913, PLR0917 - one option per deployment choice
     ] = 30.0,
 ) -> None:
     """Run a thresholds worker until interrupted."""
-    from services.bus.transactional import LoopOptions  # noqa: PLC0415 - keeps --help fast
+    from services.bus.processor import LoopOptions  # noqa: PLC0415 - keeps --help fast
     from services.bus.worker_probes import worker_probes  # noqa: PLC0415
     from services.observability.settings import ProbeSettings  # noqa: PLC0415
     from services.thresholds.bootstrap import build_thresholds  # noqa: PLC0415

@@ -11,8 +11,8 @@ from schemas.schema_source import SchemaSource
 from services.audit.chain_tails import ChainTails
 from services.bus import topics
 from services.bus.kafka import ensure_topics
+from services.bus.processor import LoopOptions
 from services.bus.settings import BusSettings
-from services.bus.transactional import LoopOptions
 from services.config.files import config_file
 from services.router.adapters.agreements import AgreementFeed
 from services.router.policy import LivePolicy

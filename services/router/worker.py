@@ -12,8 +12,9 @@ import asyncio
 from services.bus import topics
 from services.bus.kafka import ensure_topics, probe_cluster
 from services.bus.loop_metrics import LoopMetrics
+from services.bus.processor import LoopOptions
 from services.bus.settings import BusSettings
-from services.bus.transactional import LoopOptions, TransactionalLoop
+from services.bus.transactional import TransactionalLoop
 from services.router.exceptions import RouterError
 from services.router.stage import RouterParts, RouterProcessor
 

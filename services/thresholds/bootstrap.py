@@ -11,8 +11,9 @@ from schemas.schema_source import SchemaSource
 from services.bus import topics
 from services.bus.kafka import ensure_topics, probe_cluster
 from services.bus.loop_metrics import LoopMetrics
+from services.bus.processor import LoopOptions
 from services.bus.settings import BusSettings
-from services.bus.transactional import LoopOptions, TransactionalLoop
+from services.bus.transactional import TransactionalLoop
 from services.config.files import config_file, deployment_file
 from services.thresholds.adapters.register_codes import register_codes
 from services.thresholds.domain.calendar import DEFAULT_CALENDAR, load_calendar

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 
 import psycopg
@@ -52,6 +54,31 @@ class TestIndexerBasics:
         headers = dict(letters[0].headers() or [])
         assert headers["joinedup.reason"] == b"audit-chain-broken"
         assert headers["joinedup.source.offset"] == str(broken_offset).encode()
+
+    def test_an_index_past_the_topics_end_is_refused_naming_reindex(self, audit_rig):
+        """Positions beyond the end (the topic was recreated) would index nothing, silently."""
+        audit_rig.writer.write(6)
+        run_cli(audit_rig.catch_up(), audit_rig.env)
+        with psycopg.connect(audit_rig.db_url) as conn:
+            conn.execute(
+                "UPDATE audit_index_position SET next_offset = next_offset + 1000"
+                " WHERE topic = %s AND topic_partition = 0",
+                (audit_rig.decisions,),
+            )
+        audit_rig.writer.write(3)
+
+        result = subprocess.run(
+            [sys.executable, "-m", "services", *audit_rig.catch_up()],
+            env=audit_rig.env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+
+        assert result.returncode != 0
+        assert "past the topic's end" in result.stderr
+        assert "joinedup audit reindex" in result.stderr
 
     def test_reviews_are_indexed_once(self, audit_rig):
         """An OverrideReviewed becomes one override_review row, even when read twice."""

@@ -1089,13 +1089,12 @@ class BarrageResult:
 
 
 def health(barrage: Barrage, ctx: Context) -> dict[str, int | None]:
-    """Status of each service's /healthz afterwards (and a real request to each)."""
+    """Status of each service's /healthz and /readyz afterwards (and a real request to each)."""
     found: dict[str, int | None] = {}
     for api in APIS:
-        answer = barrage.send(
-            Probe(api, "GET /healthz", "GET", "/healthz", name="health afterwards")
-        )
-        found[f"{api} /healthz"] = answer.status_code if answer is not None else None
+        for path in ("/healthz", "/readyz"):
+            answer = barrage.send(Probe(api, f"GET {path}", "GET", path, name="health afterwards"))
+            found[f"{api} {path}"] = answer.status_code if answer is not None else None
     checks = {
         "gateway accepts an event": Probe(
             "gateway",

@@ -66,12 +66,16 @@ def test_no_request_gets_a_server_error(barrage):
 
 
 def test_every_service_still_serves_afterwards(barrage):
-    """Afterwards gateway, consent and alerts answer /healthz, and each API serves a real call."""
+    """Afterwards gateway, consent and alerts are alive and ready; each API serves a real call."""
     result, _ = barrage
     expected = {
         "gateway /healthz": 200,
         "consent /healthz": 200,
         "alerts /healthz": 200,
+        "gateway /readyz": 200,
+        "consent /readyz": 200,
+        "alerts /readyz": 200,
+        "registry /readyz": 200,
         "gateway accepts an event": 202,
         "consent lists agreements": 200,
         "alerts lists alerts": 200,

@@ -17,10 +17,11 @@ from services.bus import topics
 from services.bus.child_store import ChildStore, StateCodec
 from services.bus.kafka import build_producer, ensure_topics
 from services.bus.partition_reader import records_to_end
+from services.bus.processor import LoopOptions
 from services.bus.records import Incoming, Outgoing
 from services.bus.stateful import ChildProcessor
 from services.bus.topic_policy import TopicCreationRefusedError
-from services.bus.transactional import LoopOptions, TransactionalLoop
+from services.bus.transactional import TransactionalLoop
 
 pytestmark = pytest.mark.integration
 SCHOOL, POLICE = "school-a", "police-b"

@@ -26,9 +26,9 @@ from schemas.samples import sample_event
 from schemas.schema_source import InMemorySchemaSource
 from services.bus import topics
 from services.bus.kafka import ensure_topics
+from services.bus.processor import LoopOptions
 from services.bus.reading import records_to_end
 from services.bus.settings import BusSettings
-from services.bus.transactional import LoopOptions
 from services.consent.adapters.topics import ConsentTopics
 from services.consent.bootstrap import ConsentOptions, build_consent_service
 from services.gateway.bootstrap import GatewayOptions, build_gateway

@@ -28,7 +28,7 @@ from schemas.samples import sample_event
 from schemas.schema_source import InMemorySchemaSource
 from services.bus import topics
 from services.bus.kafka import build_consumer, build_producer, ensure_topics
-from services.bus.transactional import LoopOptions
+from services.bus.processor import LoopOptions
 from services.config.files import agreement_templates
 from services.consent.adapters.agreement_files import read_agreement_files
 from services.router.bootstrap import build_router

@@ -20,11 +20,13 @@ from stream_rig import PARTITIONS, publish, wait_until_async
 from services.bus import topics
 from services.bus.child_store import ChildStore, StateCodec
 from services.bus.kafka import ensure_topics
+from services.bus.loop_parts import StreamProcessingError
 from services.bus.partition_reader import records_to_end
+from services.bus.processor import LoopOptions
 from services.bus.records import Incoming, Outgoing
 from services.bus.settings import BusSettings
 from services.bus.stateful import ChildProcessor
-from services.bus.transactional import LoopOptions, StreamProcessingError, TransactionalLoop
+from services.bus.transactional import TransactionalLoop
 
 pytestmark = pytest.mark.integration
 RECORDS = 3_000

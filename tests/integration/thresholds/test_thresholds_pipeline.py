@@ -22,7 +22,7 @@ from schemas.samples import sample_event
 from schemas.schema_source import InMemorySchemaSource
 from services.bus import topics
 from services.bus.kafka import build_consumer, build_producer, ensure_topics
-from services.bus.transactional import LoopOptions
+from services.bus.processor import LoopOptions
 from services.thresholds.bootstrap import build_thresholds
 from services.thresholds.processor import ThresholdsTopics
 
