@@ -115,9 +115,17 @@ class SchemaRegistry:
         return previous
 
     def check_compatibility(
-        self, subject: str, schema: str, version: int | Latest | None
+        self,
+        subject: str,
+        schema: str,
+        version: int | Latest | None,
+        schema_type: str | None = None,
     ) -> list[str]:
-        """Why `schema` breaks the subject's level against one version (None: per the level)."""
+        """Why `schema` breaks the subject's level against one version (None: per the level).
+
+        Like a registration, a schema of another type than Avro is refused (42201).
+        """
+        check_schema_type(schema_type)
         check_avro(schema)
         level = self.state.level(subject)
         if version is None:

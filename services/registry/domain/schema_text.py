@@ -55,3 +55,5 @@ def check_avro(text: str) -> None:
         raise InvalidSchemaError("Invalid schema: nested too deeply") from None
     except (SchemaParseException, avro.errors.AvroException, ValueError, TypeError) as exc:
         raise InvalidSchemaError(f"Invalid schema: {exc}") from exc
+    except (KeyError, AttributeError, IndexError) as exc:  # fastavro on a malformed definition
+        raise InvalidSchemaError(f"Invalid schema: {type(exc).__name__} {exc}") from exc

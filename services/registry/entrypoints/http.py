@@ -191,13 +191,15 @@ def build_router(registry: SchemaRegistry) -> APIRouter:  # noqa: C901 - one rou
         verbose: bool = False,
     ) -> dict[str, Any]:
         body = await _schema_request(request)
-        found = registry.check_compatibility(subject, body.schema_text, _version(version))
+        found = registry.check_compatibility(
+            subject, body.schema_text, _version(version), body.schema_type
+        )
         return _verdict(found, verbose=verbose)
 
     @router.post("/compatibility/subjects/{subject}/versions")
     async def check_all(subject: str, request: Request, *, verbose: bool = False) -> dict[str, Any]:
         body = await _schema_request(request)
-        found = registry.check_compatibility(subject, body.schema_text, None)
+        found = registry.check_compatibility(subject, body.schema_text, None, body.schema_type)
         return _verdict(found, verbose=verbose)
 
     return router

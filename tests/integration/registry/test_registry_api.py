@@ -78,6 +78,15 @@ class TestRegister:
         assert "PROTOBUF" in response.json()["message"]
         assert "AVRO" in response.json()["message"]
 
+    def test_a_compatibility_check_refuses_other_types_and_malformed_avro(self, http):
+        """As a registration does: 42201 for a JSON schema and for `{}`, never a 500."""
+        path = f"/compatibility/subjects/{SUBJECT}/versions"
+        other = http.post(path, json={"schema": "{}", "schemaType": "JSON"})
+        malformed = http.post(path, json={"schema": "{}"})
+        assert_error(other, 422, 42201)
+        assert "JSON" in other.json()["message"]
+        assert_error(malformed, 422, 42201)
+
     def test_incompatible_schema_is_409(self, http):
         """Under the default BACKWARD_TRANSITIVE, a new required field is refused with 409."""
         register(http, SUBJECT, record())

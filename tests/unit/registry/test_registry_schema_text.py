@@ -46,6 +46,9 @@ class TestCheckAvro:
             '{"type": "record"}',
             '["null", "null"]',
             "3",
+            "{}",
+            '{"fields": []}',
+            "[{}]",
         ],
     )
     def test_invalid_schema_is_refused(self, text):
