@@ -124,3 +124,16 @@ async def partitions_of(settings: BusSettings, topic: str) -> list[int]:
         if t["topic"] == topic and not t["error_code"]
         for p in t["partitions"]
     )
+
+
+async def stop_consumer(consumer: AIOKafkaConsumer) -> None:
+    """Stop `consumer`, even at once after its start.
+
+    aiokafka's consumer starts a coordinator task in `start`. Stopped before
+    that task has run once, the task is cancelled unstarted and `stop` raises
+    CancelledError, leaving the fetcher and connections open (a replay of
+    empty or not yet described topics does exactly that). One pass of the
+    event loop lets the task start first.
+    """
+    await asyncio.sleep(0)
+    await consumer.stop()

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiokafka import TopicPartition
 
-from services.bus.kafka import build_consumer, partitions_of
+from services.bus.kafka import build_consumer, partitions_of, stop_consumer
 from services.bus.settings import BusSettings
 
 
@@ -36,4 +36,4 @@ async def records_to_end(
                     if record.offset < ends[tp]:
                         yield record
     finally:
-        await consumer.stop()
+        await stop_consumer(consumer)

@@ -50,7 +50,7 @@ from schemas.exceptions import ContractError, UndecodableBodyError
 from schemas.schema_source import SchemaSource
 from services.bus import topics
 from services.bus.deadletter import DeadLetter
-from services.bus.kafka import build_consumer, build_producer
+from services.bus.kafka import build_consumer, build_producer, stop_consumer
 from services.bus.settings import BusSettings
 from services.sdk.deadletters import DeadLetterDecoder, dead_letter_for
 from services.sdk.disclosure import Disclosure, view_disclosure
@@ -124,7 +124,7 @@ class Subscriber:
         try:
             await self._consumer.start()
         except KafkaError as exc:
-            await self._consumer.stop()
+            await stop_consumer(self._consumer)
             raise SubscribeError(f"cannot read {self.topic}: {exc}") from exc
         return self
 
@@ -138,7 +138,7 @@ class Subscriber:
         try:
             await self._commit()
         finally:
-            await self._consumer.stop()
+            await stop_consumer(self._consumer)
             await self._producer.stop()
 
     def __aiter__(self) -> Self:

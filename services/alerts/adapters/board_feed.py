@@ -18,6 +18,7 @@ from services.alerts.domain.board import AlertBoards
 from services.alerts.domain.model import Alert
 from services.alerts.exceptions import UnreadableRecordError
 from services.bus import topics
+from services.bus.kafka import stop_consumer
 
 log = structlog.get_logger("joinedup.alerts")
 
@@ -57,7 +58,7 @@ class BoardFeed:
                     for record in records:
                         self.fold(record.topic, record.partition, record.offset, record.value)
         finally:
-            await self._consumer.stop()
+            await stop_consumer(self._consumer)
 
     def fold(self, topic: str, partition: int, offset: int, value: bytes | None) -> None:
         """Fold one record in (skipping, with a log line, what cannot be read)."""

@@ -25,6 +25,7 @@ from services.alerts.domain.partnership import PartnershipLedger
 from services.alerts.domain.referrals import LOOP_EVENT_TYPES, LoopEvent, ReferralBook
 from services.alerts.exceptions import AlertsConfigError
 from services.bus import topics
+from services.bus.kafka import stop_consumer
 
 log = structlog.get_logger("joinedup.alerts.referrals")
 
@@ -103,7 +104,7 @@ class ReferralFeed:
                     for record in records:
                         self.fold(record.topic, record.partition, record.offset, record.value)
         finally:
-            await self._consumer.stop()
+            await stop_consumer(self._consumer)
 
     def fold(self, topic: str, partition: int, offset: int, value: bytes | None) -> None:
         """Fold one view record in; what cannot be read is logged by position and skipped."""

@@ -30,6 +30,7 @@ from services.alerts.domain.webhook_targets import (
 )
 from services.alerts.exceptions import UnreadableRecordError
 from services.bus.deadletter import DeadLetter
+from services.bus.kafka import stop_consumer
 from services.sdk.disclosure import disclosure_from_record
 from services.sdk.exceptions import NotADisclosureError
 
@@ -101,7 +102,7 @@ class WebhookRelay:
                 if batches:
                     await self._consumer.commit()
         finally:
-            await self._consumer.stop()
+            await stop_consumer(self._consumer)
 
     async def relay(self, record: Any) -> None:
         """Deliver one view record to every webhook of its agency that wants it."""

@@ -10,6 +10,7 @@ import structlog
 from services.alerts.adapters.records import RecordCodec
 from services.alerts.domain.model import Alert
 from services.alerts.exceptions import UnreadableRecordError
+from services.bus.kafka import stop_consumer
 
 log = structlog.get_logger("joinedup.alerts.tail")
 
@@ -59,5 +60,5 @@ async def tail_alerts(
                     if max_alerts is not None and printed >= max_alerts:
                         return printed
     finally:
-        await consumer.stop()
+        await stop_consumer(consumer)
     return printed

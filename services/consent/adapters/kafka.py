@@ -17,7 +17,7 @@ from consent.domain.directive import ConsentDirective
 from consent.records import agreement_record, directive_key, directive_record
 from schemas.codec import AvroCodec
 from schemas.exceptions import ContractError
-from services.bus.kafka import build_consumer, partition_for, partitions_of
+from services.bus.kafka import build_consumer, partition_for, partitions_of, stop_consumer
 from services.bus.settings import BusSettings
 from services.consent.adapters.topics import ConsentTopics
 from services.consent.state import ConsentState
@@ -117,7 +117,7 @@ async def replay(settings: BusSettings, codec: AvroCodec, names: ConsentTopics) 
         for key, value in await read_to_end(consumer, names.directives, directives):
             apply_directive_record(state, codec, key, value)
     finally:
-        await consumer.stop()
+        await stop_consumer(consumer)
     log.info(
         "consent state rebuilt", agreements=len(state.agreements), children=len(state.directives)
     )

@@ -20,7 +20,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from schemas.codec import AvroCodec
 from schemas.exceptions import ContractError
-from services.bus.kafka import build_consumer, partitions_of
+from services.bus.kafka import build_consumer, partitions_of, stop_consumer
 from services.bus.settings import BusSettings
 from services.identity.domain.links import IdentityIndex
 from services.identity.merge_events import apply_merge_event
@@ -76,7 +76,7 @@ class MergeFeed:
                     log.info("identity merges followed", topic=self._topic, merges=self.applied)
                     self.ready.set()
         finally:
-            await consumer.stop()
+            await stop_consumer(consumer)
 
 
 async def _caught_up(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:

@@ -15,7 +15,7 @@ import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from services.bus import topics
-from services.bus.kafka import build_consumer, build_producer, ensure_topics
+from services.bus.kafka import build_consumer, build_producer, ensure_topics, stop_consumer
 from services.bus.producer_slot import ProducerSlot
 from services.bus.settings import BusSettings
 from services.registry.adapters import records
@@ -81,7 +81,7 @@ class KafkaRegistryLog:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._follower
         if self._consumer is not None:
-            await self._consumer.stop()
+            await stop_consumer(self._consumer)
         if self._producer is not None:
             await self._producer.stop()
 

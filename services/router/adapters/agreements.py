@@ -18,7 +18,7 @@ from consent.domain.agreement import SharingAgreement
 from schemas.codec import AvroCodec
 from schemas.exceptions import ContractError
 from services.bus import topics
-from services.bus.kafka import build_consumer, partitions_of
+from services.bus.kafka import build_consumer, partitions_of, stop_consumer
 from services.bus.settings import BusSettings
 
 log = structlog.get_logger(__name__)
@@ -77,7 +77,7 @@ class AgreementFeed:
                     self._on_change(list(self._latest.values()))
                     self.ready.set()
         finally:
-            await consumer.stop()
+            await stop_consumer(consumer)
 
 
 async def _caught_up(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:

@@ -21,6 +21,7 @@ from typing import Any, Final
 from aiokafka import TopicPartition
 
 from services.bus import topics
+from services.bus.kafka import stop_consumer
 from services.view_feed.domain.cursor import Cursor
 from services.view_feed.exceptions import CursorError
 
@@ -128,7 +129,7 @@ class ViewReader:
 
     async def close(self) -> None:
         """Stop the consumer."""
-        await self._consumer.stop()
+        await stop_consumer(self._consumer)
 
 
 class ViewReaderPool:
@@ -152,7 +153,7 @@ class ViewReaderPool:
             await consumer.start()
             return ViewReader(consumer, topic, partitions)
         except BaseException:
-            await consumer.stop()
+            await stop_consumer(consumer)
             raise
 
     @contextlib.asynccontextmanager
