@@ -137,3 +137,26 @@ async def stop_consumer(consumer: AIOKafkaConsumer) -> None:
     """
     await asyncio.sleep(0)
     await consumer.stop()
+
+
+async def described_partitions(
+    settings: BusSettings, topic: str, timeout_s: float | None = None
+) -> list[int]:
+    """The partition numbers of `topic`, which must exist, once the cluster describes it.
+
+    A topic created or a broker started a moment before may be described
+    with an error, or without partitions, for a short while; reading it then
+    would silently read nothing (a replay missing every agreement). Asked
+    again until `timeout_s` (default: the connect timeout), then a clear error.
+    """
+    deadline = asyncio.get_running_loop().time() + (
+        settings.connect_timeout_s if timeout_s is None else timeout_s
+    )
+    while True:
+        partitions = await partitions_of(settings, topic)
+        if partitions:
+            return partitions
+        if asyncio.get_running_loop().time() > deadline:
+            msg = f"topic {topic} is not described by the cluster at {settings.bootstrap}"
+            raise BrokerUnreachableError(msg)
+        await asyncio.sleep(0.2)

@@ -17,7 +17,12 @@ from consent.domain.directive import ConsentDirective
 from consent.records import agreement_record, directive_key, directive_record
 from schemas.codec import AvroCodec
 from schemas.exceptions import ContractError
-from services.bus.kafka import build_consumer, partition_for, partitions_of, stop_consumer
+from services.bus.kafka import (
+    build_consumer,
+    described_partitions,
+    partition_for,
+    stop_consumer,
+)
 from services.bus.settings import BusSettings
 from services.consent.adapters.topics import ConsentTopics
 from services.consent.state import ConsentState
@@ -107,8 +112,8 @@ def apply_directive_record(
 async def replay(settings: BusSettings, codec: AvroCodec, names: ConsentTopics) -> ConsentState:
     """The state the consent topics hold, read to their ends with a group-less consumer."""
     state = ConsentState()
-    agreements = await partitions_of(settings, names.agreements)
-    directives = await partitions_of(settings, names.directives)
+    agreements = await described_partitions(settings, names.agreements)
+    directives = await described_partitions(settings, names.directives)
     consumer = build_consumer(settings, group_id=None)
     await consumer.start()
     try:

@@ -20,7 +20,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from schemas.codec import AvroCodec
 from schemas.exceptions import ContractError
-from services.bus.kafka import build_consumer, partitions_of, stop_consumer
+from services.bus.kafka import build_consumer, described_partitions, stop_consumer
 from services.bus.settings import BusSettings
 from services.identity.domain.links import IdentityIndex
 from services.identity.merge_events import apply_merge_event
@@ -62,7 +62,7 @@ class MergeFeed:
         consumer = build_consumer(self._settings, group_id=None)  # made here: needs a loop
         await consumer.start()
         try:
-            partitions = await partitions_of(self._settings, self._topic)
+            partitions = await described_partitions(self._settings, self._topic)
             assigned = [TopicPartition(self._topic, p) for p in partitions]
             consumer.assign(assigned)
             await consumer.seek_to_beginning(*assigned)

@@ -18,7 +18,7 @@ from consent.domain.agreement import SharingAgreement
 from schemas.codec import AvroCodec
 from schemas.exceptions import ContractError
 from services.bus import topics
-from services.bus.kafka import build_consumer, partitions_of, stop_consumer
+from services.bus.kafka import build_consumer, described_partitions, stop_consumer
 from services.bus.settings import BusSettings
 
 log = structlog.get_logger(__name__)
@@ -61,7 +61,7 @@ class AgreementFeed:
         consumer = build_consumer(self._settings, group_id=None)  # made here: needs a loop
         await consumer.start()
         try:
-            partitions = await partitions_of(self._settings, self._topic)
+            partitions = await described_partitions(self._settings, self._topic)
             assigned = [TopicPartition(self._topic, p) for p in partitions]
             consumer.assign(assigned)
             await consumer.seek_to_beginning(*assigned)
